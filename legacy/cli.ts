@@ -1,0 +1,23 @@
+import { Command } from 'commander';
+
+/**
+ * The `legacy-deploy` program. Each area registers its own sub-commands; heavy modules (ssh2, the Cloudflare SDK)
+ * are imported inside the action handlers so that `--help` stays fast.
+ */
+export function buildProgram(): Command {
+  const program = new Command('legacy-deploy')
+    .description('Deploy and cut over the legacy Alloy on the Synology NAS (stack dev)')
+    .option('--config-dir <dir>', 'folder holding prod.yaml and dev.yaml', 'config')
+    .option('--json', 'machine-readable output on stdout')
+    .showHelpAfterError();
+  return program;
+}
+
+export function main(argv: string[]): void {
+  buildProgram()
+    .parseAsync(argv)
+    .catch((e: unknown) => {
+      process.stderr.write(`legacy-deploy: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    });
+}

@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { type DevStack, devStackSchema, type ProdStack, prodStackSchema } from './schema';
+
+/** One problem in a stack file, located as precisely as the YAML allows. */
+export interface ConfigProblem {
+  readonly file: string;
+  readonly line?: number;
+  /** Dotted key path, e.g. `alloy.extraPorts[0].port`; empty for file-level problems. */
+  readonly key: string;
+  readonly message: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+export function formatProblem(p: ConfigProblem): string {
+  const where = p.line ? `${p.file}:${p.line}` : p.file;
+  return p.key ? `${where}: ${p.key}: ${p.message}` : `${where}: ${p.message}`;
+}
+
+function keyPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`))
+    .join('');
+}
+
+/** Reads a YAML stack file and validates it; throws ConfigError listing every problem. */
+export function loadStackFile<S extends z.ZodType>(file: string, schema: S): z.infer<S> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError([{ file, key: '', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? e}` }]);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => ({
+        file,
+        line: lineCounter.linePos(e.pos[0]).line,
+        key: '',
+        message: e.message.split('\n')[0],
+      })),
+    );
+  }
+  const result = schema.safeParse(doc.toJS() ?? {});
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.flatMap((issue) => {
+      const locate = (path: readonly PropertyKey[], message: string): ConfigProblem => {
+        const node = doc.getIn(path as unknown[], true) as { range?: [number, number, number] } | undefined;
+        const line = node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+        return { file, line, key: keyPath(path), message };
+      };
+      // zod reports unknown keys on their parent object; name each key instead.
+      if (issue.code === 'unrecognized_keys') {
+        return issue.keys.map((k) => locate([...issue.path, k], 'unknown key (see the JSON Schema for allowed keys)'));
+      }
+      return [locate(issue.path, issue.message)];
+    }),
+  );
+}
+
+export const loadProdStack = (file = 'config/prod.yaml'): ProdStack => loadStackFile(file, prodStackSchema);
+export const loadDevStack = (file = 'config/dev.yaml'): DevStack => loadStackFile(file, devStackSchema);

@@ -1,0 +1,154 @@
+import { z } from 'zod';
+
+/** DNS-1123 hostname with at least one dot, e.g. `alloy.tobiash.net`. */
+const hostname = z
+  .string()
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/,
+    'a lower-case DNS hostname such as alloy.tobiash.net',
+  );
+
+/** A release tag of grafana/alloy as Renovate's github-releases datasource reports it, e.g. `v1.10.1`. */
+const alloyVersion = z.string().regex(/^v\d+\.\d+\.\d+$/, 'a release tag such as v1.10.1');
+
+const kubernetesName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a Kubernetes object name (lower-case letters, digits, -)')
+  .max(63);
+
+/** A Kubernetes resource quantity, e.g. `1Gi`, `250m`, `0.5`. */
+const quantity = z
+  .string()
+  .regex(/^[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?$/, 'a Kubernetes quantity such as 1Gi or 250m');
+
+const port = z.number().int().min(1).max(65535);
+
+const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
+
+const absolutePath = z.string().regex(/^\/[^\0]*$/, 'an absolute path');
+
+const resourceAmounts = z.strictObject({
+  cpu: quantity.optional().describe('CPU, e.g. 100m; omitted means unset'),
+  memory: quantity.optional().describe('memory, e.g. 256Mi; omitted means unset'),
+});
+
+export const extraPortSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'an IANA_SVC_NAME (lower-case letters, digits, -)')
+    .max(15)
+    .describe('port name, used by the container and the Service'),
+  port: port.describe('port number, the same in the container and on the Service'),
+  protocol: z.enum(['TCP', 'UDP']).default('TCP').describe('transport protocol; default TCP'),
+});
+
+/** The ports every central instance exposes; extra ports must not collide with them. */
+export const builtinPorts: readonly ExtraPortInput[] = [
+  { name: 'http', port: 12345, protocol: 'TCP' },
+  { name: 'otlp-grpc', port: 4317, protocol: 'TCP' },
+  { name: 'otlp-http', port: 4318, protocol: 'TCP' },
+];
+type ExtraPortInput = { name: string; port: number; protocol: 'TCP' | 'UDP' };
+
+export const stabilityLevels = ['generally-available', 'public-preview', 'experimental'] as const;
+
+export const centralAlloySchema = z.strictObject({
+  version: alloyVersion.default('v1.10.1').describe('grafana/alloy image tag; default v1.10.1'),
+  hostname: hostname.describe('public name of the central instance; the TLS certificate is issued for it'),
+  loadBalancerIP: z.ipv4().describe('address MetalLB pins for the LoadBalancer Service (and Unbound resolves to)'),
+  clusterIssuer: kubernetesName.default('lets-encrypt').describe('cert-manager ClusterIssuer; default lets-encrypt'),
+  storage: z
+    .strictObject({
+      size: quantity.default('1Gi').describe('PVC size for the WAL and component state; default 1Gi'),
+      storageClass: kubernetesName.optional().describe("StorageClass; omitted means the cluster's default"),
+    })
+    .default({ size: '1Gi' }),
+  resources: z
+    .strictObject({
+      requests: resourceAmounts.default({ cpu: '100m', memory: '256Mi' }),
+      limits: resourceAmounts.default({ memory: '1Gi' }),
+    })
+    .default({ requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } })
+    .describe('container resources; default requests 100m/256Mi, limit 1Gi memory and no CPU limit'),
+  extraPorts: z
+    .array(extraPortSchema)
+    .default([])
+    .superRefine((ports, ctx) => {
+      const names = new Set(builtinPorts.map((p) => p.name));
+      const numbers = new Set(builtinPorts.map((p) => `${p.port}/${p.protocol}`));
+      ports.forEach((p, i) => {
+        if (names.has(p.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate port name "${p.name}"` });
+        const key = `${p.port}/${p.protocol}`;
+        if (numbers.has(key)) ctx.addIssue({ code: 'custom', path: [i, 'port'], message: `duplicate port ${key}` });
+        names.add(p.name);
+        numbers.add(key);
+      });
+    })
+    .describe('ports beyond 12345/4317/4318, e.g. syslog 514/UDP; default none'),
+  envFromSecret: z
+    .strictObject({
+      name: kubernetesName.describe('an existing Secret in the alloy namespace; it is not created here'),
+      keys: z.array(envVarName).min(1).describe('the keys it holds: the env vars the pipeline may read'),
+    })
+    .optional()
+    .describe('existing Secret whose keys become env vars (Grafana Cloud credentials); omitted means none'),
+  stabilityLevel: z
+    .enum(stabilityLevels)
+    .default('generally-available')
+    .describe('alloy run --stability.level; default generally-available'),
+});
+
+export const prodStackSchema = z.strictObject({
+  alloy: centralAlloySchema,
+});
+
+export const legacyAlloySchema = z.strictObject({
+  version: alloyVersion.default('v1.10.1').describe('grafana/alloy image tag on the NAS; default v1.10.1'),
+  image: z
+    .string()
+    .min(1)
+    .default('grafana/alloy')
+    .describe('image repository without tag; default grafana/alloy'),
+  target: z.strictObject({
+    host: hostname.or(z.ipv4()).describe('SSH host of the NAS'),
+    user: z.string().min(1).describe('SSH user'),
+    port: port.default(22).describe('SSH port; default 22'),
+    rootDir: absolutePath.default('/volume2/docker').describe('folder holding the containers\' data; default /volume2/docker'),
+    dockerPath: absolutePath
+      .default('/usr/local/bin/docker')
+      .describe('docker binary: a non-interactive Synology shell lacks /usr/local/bin in PATH'),
+  }),
+  httpPort: port.default(9091).describe('HTTP port of the legacy instance on the host network; default 9091'),
+  cloudflare: z.strictObject({
+    zone: hostname.describe('zone name, looked up once per run'),
+    record: z.string().min(1).default('alloy-legacy').describe('new CNAME name; default alloy-legacy'),
+    oldRecord: z.string().min(1).default('alloy').describe('CNAME the NAS used before; default alloy'),
+    cnameTarget: hostname.describe('what the CNAME points at, e.g. home.tobiash.net'),
+    ttl: z.number().int().min(1).default(60).describe('record TTL; default 60'),
+    proxied: z.boolean().default(false).describe('Cloudflare proxy; default false'),
+  }),
+  unbound: z
+    .discriminatedUnion('backend', [
+      z.strictObject({
+        backend: z.literal('opnsense'),
+        description: z.string().default('managed by alloy-deploy').describe('override description'),
+      }),
+      z.strictObject({
+        backend: z.literal('file'),
+        path: absolutePath.describe('local-data include file that unbound.conf includes'),
+        config: absolutePath.describe('unbound.conf passed to unbound-checkconf / unbound-control -c'),
+        ssh: z.boolean().default(false).describe('edit the file on target.host over SSH instead of locally'),
+      }),
+    ])
+    .describe('where the alloy.tobiash.net host override lives'),
+});
+
+export const devStackSchema = z.strictObject({
+  alloyLegacy: legacyAlloySchema,
+});
+
+export type CentralAlloyConfig = z.infer<typeof centralAlloySchema>;
+export type ExtraPort = z.infer<typeof extraPortSchema>;
+export type ProdStack = z.infer<typeof prodStackSchema>;
+export type LegacyAlloyConfig = z.infer<typeof legacyAlloySchema>;
+export type DevStack = z.infer<typeof devStackSchema>;
