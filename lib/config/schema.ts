@@ -38,7 +38,11 @@ export const extraPortSchema = z.strictObject({
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'an IANA_SVC_NAME (lower-case letters, digits, -)')
     .max(15)
     .describe('port name, used by the container and the Service'),
-  port: port.describe('port number, the same in the container and on the Service'),
+  port: port.describe('port number on the Service (the LoadBalancer address)'),
+  containerPort: port
+    .min(1024, 'at least 1024: Alloy runs without root or capabilities and cannot bind lower ports')
+    .optional()
+    .describe('port Alloy listens on in the pod; default the same as port'),
   protocol: z.enum(['TCP', 'UDP']).default('TCP').describe('transport protocol; default TCP'),
 });
 
@@ -48,7 +52,7 @@ export const builtinPorts: readonly ExtraPortInput[] = [
   { name: 'otlp-grpc', port: 4317, protocol: 'TCP' },
   { name: 'otlp-http', port: 4318, protocol: 'TCP' },
 ];
-type ExtraPortInput = { name: string; port: number; protocol: 'TCP' | 'UDP' };
+type ExtraPortInput = { name: string; port: number; containerPort?: number; protocol: 'TCP' | 'UDP' };
 
 export const stabilityLevels = ['generally-available', 'public-preview', 'experimental'] as const;
 
@@ -80,6 +84,13 @@ export const centralAlloySchema = z.strictObject({
         if (names.has(p.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate port name "${p.name}"` });
         const key = `${p.port}/${p.protocol}`;
         if (numbers.has(key)) ctx.addIssue({ code: 'custom', path: [i, 'port'], message: `duplicate port ${key}` });
+        if ((p.containerPort ?? p.port) < 1024) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'containerPort'],
+            message: `port ${p.port} is below 1024: set containerPort >= 1024 (Alloy runs without root or capabilities)`,
+          });
+        }
         names.add(p.name);
         numbers.add(key);
       });
