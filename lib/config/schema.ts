@@ -27,6 +27,9 @@ const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment 
 
 const absolutePath = z.string().regex(/^\/[^\0]*$/, 'an absolute path');
 
+/** A program name looked up in PATH, or an absolute path to it. */
+const command = z.string().regex(/^[^\s\0]+$/, 'a program name or absolute path without spaces');
+
 const resourceAmounts = z.strictObject({
   cpu: quantity.optional().describe('CPU, e.g. 100m; omitted means unset'),
   memory: quantity.optional().describe('memory, e.g. 256Mi; omitted means unset'),
@@ -143,15 +146,28 @@ export const legacyAlloySchema = z.strictObject({
       z.strictObject({
         backend: z.literal('opnsense'),
         description: z.string().default('managed by alloy-deploy').describe('override description'),
+        caFile: absolutePath
+          .optional()
+          .describe('PEM CA of a self-signed firewall cert; --ca-file overrides (endpoint: env OPNSENSE_ENDPOINT)'),
       }),
       z.strictObject({
         backend: z.literal('file'),
         path: absolutePath.describe('local-data include file that unbound.conf includes'),
         config: absolutePath.describe('unbound.conf passed to unbound-checkconf / unbound-control -c'),
         ssh: z.boolean().default(false).describe('edit the file on target.host over SSH instead of locally'),
+        checkconf: command.default('unbound-checkconf').describe('unbound-checkconf binary; default from PATH'),
+        control: command.default('unbound-control').describe('unbound-control binary; default from PATH'),
       }),
     ])
     .describe('where the alloy.tobiash.net host override lives'),
+  verify: z
+    .strictObject({
+      resolver: z.ipv4().optional().describe("DNS server the hostname check asks; default: this machine's"),
+      resolverPort: port.default(53).describe('its port; default 53'),
+      minDays: z.number().int().min(0).default(14).describe('fail on a certificate expiring within N days; default 14'),
+    })
+    .default({ resolverPort: 53, minDays: 14 })
+    .describe('`legacy-deploy verify` settings'),
 });
 
 export const devStackSchema = z.strictObject({
