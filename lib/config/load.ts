@@ -25,9 +25,7 @@ export function formatProblem(p: ConfigProblem): string {
 }
 
 function keyPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`))
-    .join('');
+  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('');
 }
 
 /** Reads a YAML stack file and validates it; throws ConfigError listing every problem. */

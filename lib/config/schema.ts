@@ -84,7 +84,8 @@ export const centralAlloySchema = z.strictObject({
       const names = new Set(builtinPorts.map((p) => p.name));
       const numbers = new Set(builtinPorts.map((p) => `${p.port}/${p.protocol}`));
       ports.forEach((p, i) => {
-        if (names.has(p.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate port name "${p.name}"` });
+        if (names.has(p.name))
+          ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate port name "${p.name}"` });
         const key = `${p.port}/${p.protocol}`;
         if (numbers.has(key)) ctx.addIssue({ code: 'custom', path: [i, 'port'], message: `duplicate port ${key}` });
         if ((p.containerPort ?? p.port) < 1024) {
@@ -118,16 +119,14 @@ export const prodStackSchema = z.strictObject({
 
 export const legacyAlloySchema = z.strictObject({
   version: alloyVersion.default('v1.10.1').describe('grafana/alloy image tag on the NAS; default v1.10.1'),
-  image: z
-    .string()
-    .min(1)
-    .default('grafana/alloy')
-    .describe('image repository without tag; default grafana/alloy'),
+  image: z.string().min(1).default('grafana/alloy').describe('image repository without tag; default grafana/alloy'),
   target: z.strictObject({
     host: hostname.or(z.ipv4()).describe('SSH host of the NAS'),
     user: z.string().min(1).describe('SSH user'),
     port: port.default(22).describe('SSH port; default 22'),
-    rootDir: absolutePath.default('/volume2/docker').describe('folder holding the containers\' data; default /volume2/docker'),
+    rootDir: absolutePath
+      .default('/volume2/docker')
+      .describe("folder holding the containers' data; default /volume2/docker"),
     dockerPath: absolutePath
       .default('/usr/local/bin/docker')
       .describe('docker binary: a non-interactive Synology shell lacks /usr/local/bin in PATH'),
