@@ -132,6 +132,21 @@ export const legacyAlloySchema = z.strictObject({
       .describe('docker binary: a non-interactive Synology shell lacks /usr/local/bin in PATH'),
   }),
   httpPort: port.default(9091).describe('HTTP port of the legacy instance on the host network; default 9091'),
+  hostPaths: z
+    .strictObject({
+      dockerSocket: absolutePath.default('/var/run/docker.sock').describe('Docker socket, mounted read-only'),
+      varLog: absolutePath.default('/var/log').describe('host log folder, mounted read-only at /mnt/var/log'),
+      proc: absolutePath.default('/proc').describe('host /proc, mounted read-only at /host/proc'),
+      sys: absolutePath.default('/sys').describe('host /sys, mounted read-only at /host/sys'),
+    })
+    .default({ dockerSocket: '/var/run/docker.sock', varLog: '/var/log', proc: '/proc', sys: '/sys' })
+    .describe('host-side sources of the read-only mounts; defaults are the real host paths'),
+  readyTimeoutSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .default(120)
+    .describe('how long deploy waits for GET /-/ready before rolling back; default 120'),
   cloudflare: z.strictObject({
     zone: hostname.describe('zone name, looked up once per run'),
     record: z.string().min(1).default('alloy-legacy').describe('new CNAME name; default alloy-legacy'),
