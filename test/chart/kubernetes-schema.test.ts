@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { type K8sObject, ScratchProject } from '../support/manifests';
+import { describeWithShared, sharedPath } from '../support/shared';
+
+/** kubeconform's schema file name for an object: `<kind>[-<group>]-<version>.json`. */
+function schemaFile(o: K8sObject): string {
+  const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
+  return `${o.kind.toLowerCase()}${group ? `-${group.split('.')[0]}` : ''}-${version}.json`;
+}
+
+function strictValidator(): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: false, code: { optimize: false } });
+  addFormats(ajv);
+  // The OpenAPI formats JSON Schema lacks, checked rather than ignored.
+  ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && Math.abs(n) < 2 ** 31 });
+  ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
+  ajv.addFormat('byte', /^[A-Za-z0-9+/]*={0,2}$/);
+  return ajv;
+}
+
+describeWithShared(
+  'k8s/schemas',
+  'synthesized objects against the strict Kubernetes 1.28 / cert-manager schemas',
+  () => {
+    let project: ScratchProject;
+    let objects: K8sObject[];
+    const ajv = strictValidator();
+    beforeAll(() => {
+      project = new ScratchProject();
+      objects = project.synth();
+    });
+    afterAll(() => project.remove());
+
+    test('every object validates (unknown fields are errors, like kubeconform -strict)', () => {
+      const failures = objects.flatMap((o) => {
+        const schema = JSON.parse(readFileSync(sharedPath('k8s/schemas', schemaFile(o)), 'utf8'));
+        const validate = ajv.compile(schema);
+        return validate(o) ? [] : [`${o.kind}/${o.metadata.name}: ${ajv.errorsText(validate.errors)}`];
+      });
+      expect(failures).toEqual([]);
+    });
+
+    test('the validator is strict: an unknown field in the Deployment is rejected', () => {
+      const deployment = structuredClone(objects.find((o) => o.kind === 'Deployment')) as K8sObject;
+      deployment.spec.template.spec.containers[0].imagePullPolicyy = 'Always';
+      const validate = ajv.compile(JSON.parse(readFileSync(sharedPath('k8s/schemas', schemaFile(deployment)), 'utf8')));
+      expect(validate(deployment)).toBe(false);
+      expect(ajv.errorsText(validate.errors)).toContain('additional properties');
+    });
+  },
+);
