@@ -37,7 +37,7 @@ describeWithShared(
       const failures = objects.flatMap((o) => {
         const schema = JSON.parse(readFileSync(sharedPath('k8s/schemas', schemaFile(o)), 'utf8'));
         const validate = ajv.compile(schema);
-        return validate(o) ? [] : [`${o.kind}/${o.metadata.name}: ${ajv.errorsText(validate.errors)}`];
+        return validate(o) ? [] : [`${schemaFile(o)} ${o.metadata.name}: ${ajv.errorsText(validate.errors)}`];
       });
       expect(failures).toEqual([]);
     });
