@@ -37,7 +37,8 @@ describeWithShared(
       const failures = objects.flatMap((o) => {
         const schema = JSON.parse(readFileSync(sharedPath('k8s/schemas', schemaFile(o)), 'utf8'));
         const validate = ajv.compile(schema);
-        return validate(o) ? [] : [`${schemaFile(o)} ${o.metadata.name}: ${ajv.errorsText(validate.errors)}`];
+        const where = `${o.kind}/${o.metadata.name}`;
+        return validate(o) ? [] : [`${where}: ${ajv.errorsText(validate.errors)}`];
       });
       expect(failures).toEqual([]);
     });
