@@ -2,4 +2,4 @@
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-require('../build/lib/alloy/cli.js').main(process.argv);
+require('../scripts/compiled.cjs').requireCompiled('lib/alloy/cli.ts').main(process.argv);
