@@ -1,0 +1,267 @@
+import { Readable } from 'node:stream';
+import type { DeploySettings, LocalFile } from './desired';
+import { UserError } from './errors';
+import { acquireLockScript, describeLock, LOCKED_EXIT, type LockOwner, releaseLockScript } from './lock';
+import type { Manifest, ObservedState } from './observed';
+import type { Output } from './output';
+import type { DeployAction, DeployPlan, FileChange } from './plan';
+import { explainFailure, type RemoteSession, type RunResult } from './remote';
+import {
+  createDirsScript,
+  logsScript,
+  pullScript,
+  reloadScript,
+  removeContainerScript,
+  restoreConfigScript,
+  restorePreviousContainerScript,
+  runContainerScript,
+  setAsideScript,
+  startContainerScript,
+  swapConfigScript,
+  uploadScript,
+  waitReadyScript,
+} from './scripts';
+import { tarChunks } from './tar';
+
+export interface DeployRun {
+  readonly session: RemoteSession;
+  readonly settings: DeploySettings;
+  readonly files: readonly LocalFile[];
+  readonly out: Output;
+  readonly owner: LockOwner;
+  readonly forceUnlock: boolean;
+}
+
+export interface DeployResult {
+  readonly changed: boolean;
+  readonly actions: readonly string[];
+}
+
+const join = (...scripts: string[]) => scripts.filter((s) => s !== '').join('\n');
+
+function failed(r: RunResult): boolean {
+  return r.code !== 0;
+}
+
+/** The lock script for this run, taking over a lock whose SSH session has ended, refusing a live one. */
+export function lockScriptFor(
+  run: Pick<DeployRun, 'settings' | 'owner' | 'forceUnlock' | 'out'>,
+  observed: ObservedState,
+) {
+  const lock = observed.lock;
+  if (lock && !run.forceUnlock) {
+    if (lock.holderAlive === false) {
+      run.out.warn(`taking over a stale lock of ${describeLock(lock)}: its SSH session has ended`);
+      return acquireLockScript(run.settings.layout, run.owner, { takeOver: lock.raw });
+    }
+    throw lockedError(describeLock(lock), run.settings.layout.lockDir);
+  }
+  if (lock) run.out.warn(`--force-unlock: removing the lock of ${describeLock(lock)}`);
+  return acquireLockScript(run.settings.layout, run.owner, { force: run.forceUnlock });
+}
+
+export function lockedError(holder: string, lockDir: string): UserError {
+  return new UserError(
+    `another legacy-deploy holds the lock ${lockDir}: ${holder}. Wait for it to finish; if no deploy is running ` +
+      '(e.g. it was killed), run again with --force-unlock.',
+  );
+}
+
+function lockFailure(r: RunResult, lockDir: string): UserError {
+  const owner = /^owner=(.*)$/m.exec(r.stdout)?.[1] ?? 'unknown owner';
+  return lockedError(owner, lockDir);
+}
+
+function manifestFor(files: readonly LocalFile[], owner: LockOwner): Manifest {
+  return {
+    files: Object.fromEntries(files.map((f) => [f.name, f.sha256])),
+    deployedAt: new Date().toISOString(),
+    deployedBy: owner.owner,
+  };
+}
+
+function tarFor(run: DeployRun, changes: readonly FileChange[]): { stream: Readable; bytes: number } {
+  const byName = new Map(run.files.map((f) => [f.name, f]));
+  const entries = changes
+    .filter((c) => c.change !== 'remove')
+    .map((c) => ({ name: c.name, content: (byName.get(c.name) as LocalFile).content }));
+  entries.push({
+    name: run.settings.layout.manifestName,
+    content: Buffer.from(`${JSON.stringify(manifestFor(run.files, run.owner), null, 2)}\n`),
+  });
+  const chunks = tarChunks(entries);
+  return { stream: Readable.from(chunks), bytes: chunks.reduce((n, c) => n + c.length, 0) };
+}
+
+/** Runs a deploy plan. Every failure after the lock is taken leaves the previous working state running. */
+export async function applyDeploy(run: DeployRun, observed: ObservedState, plan: DeployPlan): Promise<DeployResult> {
+  const { session, settings, out } = run;
+  const { layout, dockerPath: docker } = settings;
+  if (plan.blockers.length > 0) throw new UserError(plan.blockers.join('\n'));
+  if (plan.actions.length === 0) return { changed: false, actions: [] };
+
+  const lockScript = lockScriptFor(run, observed);
+  const upload = plan.actions.find((a) => a.kind === 'upload-config');
+  let locked = false;
+  let configSwapped = false;
+  const release = async () => {
+    if (locked) await session.run(releaseLockScript(layout));
+    locked = false;
+  };
+
+  try {
+    // Taking the lock and receiving the upload share one exec: the tar only lands in the staging folder.
+    if (upload) {
+      const tar = tarFor(run, upload.changes);
+      out.progress(`uploading ${upload.changes.length} change(s), ${tar.bytes} bytes, to ${layout.stagingDir}`);
+      const r = await session.run(join(lockScript, uploadScript(layout)), { stdin: tar.stream, stdinBytes: tar.bytes });
+      if (r.code === LOCKED_EXIT) throw lockFailure(r, layout.lockDir);
+      locked = r.code !== null;
+      if (failed(r)) throw new UserError(`upload failed (${explainFailure(r)}); alloy-legacy was not touched`);
+    } else {
+      const r = await session.run(lockScript);
+      if (r.code === LOCKED_EXIT) throw lockFailure(r, layout.lockDir);
+      if (failed(r)) throw new UserError(`could not take the lock ${layout.lockDir}: ${explainFailure(r)}`);
+      locked = true;
+    }
+
+    for (const action of plan.actions) {
+      await step(action);
+    }
+    await release();
+    return { changed: true, actions: plan.actions.map((a) => a.kind) };
+  } finally {
+    if (locked && session) await release().catch(() => undefined);
+  }
+
+  async function step(action: DeployAction): Promise<void> {
+    switch (action.kind) {
+      case 'restore-previous-container': {
+        out.progress(`renaming ${layout.previousContainer} back to ${layout.container}`);
+        const r = await session.run(restorePreviousContainerScript(docker, layout));
+        if (failed(r)) throw new UserError(`could not restore ${layout.previousContainer}: ${explainFailure(r)}`);
+        return;
+      }
+      case 'pull-image': {
+        out.progress(`pulling ${action.image} (this can take a while)`);
+        const r = await session.run(pullScript(docker, action.image));
+        if (failed(r))
+          throw new UserError(`pulling ${action.image} failed: ${explainFailure(r)}; alloy-legacy was not touched`);
+        return;
+      }
+      case 'create-dirs': {
+        const r = await session.run(createDirsScript(action.dirs));
+        if (failed(r)) throw new UserError(`could not create ${action.dirs.join(', ')}: ${explainFailure(r)}`);
+        return;
+      }
+      case 'upload-config':
+        return; // staged above; moved into place by the action that makes Alloy read it
+      case 'reload':
+        return reload();
+      case 'create-container':
+        return recreate(action.replaces);
+      case 'start-container':
+        return start();
+      case 'remove-leftover-container': {
+        await session.run(removeContainerScript(docker, action.name, true));
+        return;
+      }
+    }
+  }
+
+  async function reload(): Promise<void> {
+    out.progress('moving the new config into place and reloading (POST /-/reload)');
+    const swap = upload ? swapConfigScript(layout, upload.changes) : '';
+    const r = await session.run(join(swap, reloadScript(settings.httpPort)));
+    configSwapped = true;
+    const status = /@@status=(\d*)/.exec(r.stdout)?.[1];
+    if (status === '200') return;
+    const body = r.stdout.replace(/\n?@@status=.*$/s, '').trim();
+    const reason =
+      r.code === null
+        ? 'the SSH connection was lost during the reload'
+        : status && status !== '000'
+          ? `reload rejected (HTTP ${status}${body ? `: ${body}` : ''})`
+          : `reload request failed (${explainFailure(r)})`;
+    await session.run(restoreConfigScript(layout));
+    configSwapped = false;
+    const logs = await containerLogs(layout.container);
+    throw new UserError(
+      `${reason}; the previous config files were put back, so a restart loads the config Alloy keeps running`,
+      1,
+      logs,
+    );
+  }
+
+  async function recreate(replaces: boolean): Promise<void> {
+    out.progress(
+      replaces
+        ? `recreating ${layout.container} (${settings.container.image}); the old one is kept until the new one is ready`
+        : `creating ${layout.container} (${settings.container.image})`,
+    );
+    const swap = upload ? swapConfigScript(layout, upload.changes) : '';
+    const created = await session.run(
+      join(swap, replaces ? setAsideScript(docker, layout) : '', runContainerScript(docker, settings.container)),
+    );
+    configSwapped = upload !== undefined;
+    if (failed(created)) return rollback(`could not start the new container (${explainFailure(created)})`, replaces);
+    await waitReadyOrRollback(replaces);
+    if (replaces) await session.run(removeContainerScript(docker, layout.previousContainer, true));
+  }
+
+  async function start(): Promise<void> {
+    out.progress(`starting ${layout.container}`);
+    const swap = upload ? swapConfigScript(layout, upload.changes) : '';
+    const r = await session.run(join(swap, startContainerScript(docker, layout.container)));
+    configSwapped = upload !== undefined;
+    if (failed(r)) return rollback(`could not start ${layout.container} (${explainFailure(r)})`, false, false);
+    await waitReadyOrRollback(false, false);
+  }
+
+  async function waitReadyOrRollback(replaces: boolean, removeNew = true): Promise<void> {
+    out.progress(`waiting up to ${settings.readyTimeoutSeconds} s for GET /-/ready`);
+    const ready = await session.run(waitReadyScript(settings.httpPort, settings.readyTimeoutSeconds));
+    if (failed(ready)) {
+      return rollback(
+        `${layout.container} did not become ready within ${settings.readyTimeoutSeconds} s (${explainFailure(ready)})`,
+        replaces,
+        removeNew,
+      );
+    }
+  }
+
+  async function containerLogs(name: string): Promise<string[]> {
+    const r = await session.run(logsScript(docker, name));
+    const lines = r.stdout
+      .trimEnd()
+      .split('\n')
+      .filter((l) => l !== '');
+    return lines.length > 0 ? [`last log lines of ${name}:`, ...lines.map((l) => `  ${l}`)] : [];
+  }
+
+  async function rollback(reason: string, replaces: boolean, removeNew = true): Promise<never> {
+    const logs = await containerLogs(layout.container);
+    out.progress('rolling back to the previous config and container');
+    const steps = [
+      replaces
+        ? restorePreviousContainerScript(docker, layout)
+        : removeNew
+          ? `${removeContainerScript(docker, layout.container, true)} 2>/dev/null || true`
+          : '',
+      configSwapped ? restoreConfigScript(layout) : '',
+    ];
+    const undo = await session.run(join(...steps));
+    let outcome: string;
+    if (failed(undo)) outcome = `rolling back failed too (${explainFailure(undo)}): check the NAS by hand`;
+    else if (replaces) {
+      await session.run(startContainerScript(docker, layout.container));
+      const ready = await session.run(waitReadyScript(settings.httpPort, settings.readyTimeoutSeconds));
+      outcome = failed(ready)
+        ? `the previous container was restored but is not ready either (${explainFailure(ready)})`
+        : 'rolled back: the previous config and container are running again';
+    } else {
+      outcome = configSwapped ? 'rolled back: the previous config files were put back' : 'nothing else was changed';
+    }
+    throw new UserError(`${reason}; ${outcome}`, 1, logs);
+  }
+}

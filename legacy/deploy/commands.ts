@@ -1,0 +1,68 @@
+import type { Command } from 'commander';
+import type { runDeployCommand as RunDeployCommand } from './run';
+
+/** Options every deploy-area command takes (merged with the program's global --config-dir and --json). */
+export interface DeployOptions {
+  readonly configDir: string;
+  readonly json?: boolean;
+  readonly dryRun?: boolean;
+  readonly identity?: string;
+  readonly knownHosts?: string;
+  readonly acceptNewHostKey?: boolean;
+  readonly forceUnlock?: boolean;
+  readonly assets: string;
+  readonly readyTimeout?: string;
+}
+
+function withConnectionOptions(command: Command): Command {
+  return command
+    .option('--dry-run', 'print the plan and change nothing')
+    .option('--identity <file>', 'SSH private key (default: the key in ssh-agent, SSH_AUTH_SOCK)')
+    .option('--known-hosts <file>', 'known_hosts file to verify the NAS against (default ~/.ssh/known_hosts)')
+    .option(
+      '--accept-new-host-key',
+      'record an unknown host key (never a changed one), like StrictHostKeyChecking=accept-new',
+    )
+    .option('--assets <dir>', 'folder of Alloy config files to deploy', 'assets/alloy_legacy');
+}
+
+/**
+ * Registers plan / rename / deploy / status. The implementations (and with them ssh2) are imported inside the
+ * actions, so `legacy-deploy --help` loads nothing but commander.
+ */
+export function registerDeployCommands(program: Command): void {
+  const act = (name: 'plan' | 'rename' | 'deploy' | 'status') => async (_: unknown, command: Command) => {
+    const { runDeployCommand } = require('./run') as { runDeployCommand: typeof RunDeployCommand };
+    process.exitCode = await runDeployCommand(name, command.optsWithGlobals() as DeployOptions);
+  };
+  withConnectionOptions(
+    program
+      .command('plan')
+      .description('show what rename/deploy would change on the NAS; exit 0 when nothing, 2 when something'),
+  ).action(act('plan'));
+  withConnectionOptions(
+    program
+      .command('rename')
+      .description(
+        'one-time, resumable migration: container alloy → alloy-legacy, alloy-config/-data → alloy-legacy-*',
+      ),
+  )
+    .option('--force-unlock', 'remove a remote lock left by another run first')
+    .option('--ready-timeout <seconds>', 'how long to wait for /-/ready (default: readyTimeoutSeconds in dev.yaml)')
+    .action(act('rename'));
+  withConnectionOptions(
+    program
+      .command('deploy')
+      .description(
+        'lint and upload the config, run alloy-legacy, reload or recreate, wait for /-/ready, roll back on failure',
+      ),
+  )
+    .option('--force-unlock', 'remove a remote lock left by another run first')
+    .option('--ready-timeout <seconds>', 'how long to wait for /-/ready (default: readyTimeoutSeconds in dev.yaml)')
+    .action(act('deploy'));
+  withConnectionOptions(
+    program
+      .command('status')
+      .description('container state, image, uptime, readiness, config checksum deployed vs local'),
+  ).action(act('status'));
+}

@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadDevStack, loadProdStack } from '../../lib/config/load';
+import type { LegacyAlloyConfig } from '../../lib/config/schema';
+import type { ContainerSpec } from './container-spec';
+import { UserError } from './errors';
+import { type Layout, layoutFor } from './layout';
+
+export interface LocalFile {
+  readonly name: string;
+  readonly sha256: string;
+  readonly content: Buffer;
+}
+
+/** Everything a run needs to know about the wanted state, computed locally before connecting. */
+export interface DeploySettings {
+  readonly target: { readonly host: string; readonly port: number; readonly user: string };
+  readonly dockerPath: string;
+  readonly httpPort: number;
+  readonly readyTimeoutSeconds: number;
+  readonly layout: Layout;
+  readonly container: ContainerSpec;
+}
+
+/** Alloy listens on 127.0.0.1 by default; on the host network it must listen on all interfaces. */
+export function containerSpecFor(config: LegacyAlloyConfig, centralHostname: string, layout: Layout): ContainerSpec {
+  return {
+    name: layout.container,
+    image: `${config.image}:${config.version}`,
+    network: 'host',
+    restart: 'always',
+    binds: [
+      `${layout.configDir}:/etc/alloy:ro`,
+      `${layout.dataDir}:/var/lib/alloy/data`,
+      `${config.hostPaths.dockerSocket}:/var/run/docker.sock:ro`,
+      `${config.hostPaths.varLog}:/mnt/var/log:ro`,
+      `${config.hostPaths.proc}:/host/proc:ro`,
+      `${config.hostPaths.sys}:/host/sys:ro`,
+    ],
+    // The central endpoint has one source of truth: prod.yaml's alloy.hostname.
+    env: { ALLOY_CENTRAL_OTLP_ENDPOINT: `${centralHostname}:4317` },
+    args: [
+      'run',
+      '/etc/alloy',
+      `--server.http.listen-addr=0.0.0.0:${config.httpPort}`,
+      '--storage.path=/var/lib/alloy/data',
+    ],
+  };
+}
+
+export function loadSettings(configDir: string): DeploySettings {
+  const legacy = loadDevStack(join(configDir, 'dev.yaml')).alloyLegacy;
+  const central = loadProdStack(join(configDir, 'prod.yaml')).alloy;
+  const layout = layoutFor(legacy.target.rootDir);
+  return {
+    target: { host: legacy.target.host, port: legacy.target.port, user: legacy.target.user },
+    dockerPath: legacy.target.dockerPath,
+    httpPort: legacy.httpPort,
+    readyTimeoutSeconds: legacy.readyTimeoutSeconds,
+    layout,
+    container: containerSpecFor(legacy, central.hostname, layout),
+  };
+}
+
+const safeName = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+
+/**
+ * The files to deploy: the regular files directly in `dir` (Alloy loads a folder's *.alloy files, not
+ * sub-folders). Dot-files (editor leftovers, .gitkeep) are skipped.
+ */
+export function readLocalFiles(dir: string): LocalFile[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch (e) {
+    throw new UserError(`cannot read the assets folder ${dir}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+  }
+  const files: LocalFile[] = [];
+  for (const name of names) {
+    if (name.startsWith('.')) continue;
+    const path = join(dir, name);
+    if (!statSync(path).isFile()) throw new UserError(`${path}: only plain files are deployed, not folders`);
+    if (!safeName.test(name)) throw new UserError(`${path}: use letters, digits, '.', '_' and '-' in file names`);
+    const content = readFileSync(path);
+    files.push({ name, content, sha256: createHash('sha256').update(content).digest('hex') });
+  }
+  if (!files.some((f) => f.name.endsWith('.alloy'))) throw new UserError(`${dir} holds no .alloy file to deploy`);
+  return files;
+}
+
+/** One checksum for a set of files (name and content), to compare deployed vs local at a glance. */
+export function combinedChecksum(files: Readonly<Record<string, string>>): string {
+  const h = createHash('sha256');
+  for (const name of Object.keys(files).sort()) h.update(`${name}\0${files[name]}\n`);
+  return h.digest('hex').slice(0, 16);
+}

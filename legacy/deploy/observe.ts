@@ -1,0 +1,179 @@
+import { type ContainerSpec, parseSpecLabel, specLabel } from './container-spec';
+import type { DeploySettings } from './desired';
+import type { Manifest, ObservedContainer, ObservedLock, ObservedState } from './observed';
+import { shellQuote as q } from './shell';
+
+/**
+ * Shell function printing the HTTP status of a request to the instance, run on the NAS itself: its port is on
+ * the host network there, and doing it inside the same exec as the change costs no extra round trip.
+ */
+export const httpFunction = `http_status() {
+  if command -v curl >/dev/null 2>&1; then curl -s -o /dev/null -w '%{http_code}' --max-time 10 -X "$1" "$2"
+  elif [ "$1" = POST ]; then wget -S -O /dev/null --post-data= "$2" 2>&1 | sed -n 's/^ *HTTP\\/[0-9.]* \\([0-9]*\\).*/\\1/p' | tail -n 1
+  else wget -S -O /dev/null "$2" 2>&1 | sed -n 's/^ *HTTP\\/[0-9.]* \\([0-9]*\\).*/\\1/p' | tail -n 1; fi
+}`;
+
+/** Reads the stat start time of a process (field 22), to tell a live lock holder from a reused pid. */
+export const processStartFunction = `proc_start() { [ -r "/proc/$1/stat" ] && sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f20; }`;
+
+/** One remote command that prints the whole observed state in marked sections. */
+export function observeScript(s: DeploySettings, options: { probeReady?: boolean } = {}): string {
+  const l = s.layout;
+  const docker = q(s.dockerPath);
+  const dirs: [string, string][] = [
+    ['config', l.configDir],
+    ['data', l.dataDir],
+    ['previous-config', l.previousConfigDir],
+    ['old-config', l.old.configDir],
+    ['old-data', l.old.dataDir],
+  ];
+  return [
+    processStartFunction,
+    'echo @@now; date +%s',
+    `echo @@dirs; ${dirs.map(([name, path]) => `[ -d ${q(path)} ] && echo ${name}`).join('; ')}`,
+    `echo @@files; [ -d ${q(l.configDir)} ] && ls -A ${q(l.configDir)}`,
+    `echo @@manifest; cat ${q(`${l.configDir}/${l.manifestName}`)} 2>/dev/null`,
+    `echo @@lock; if [ -d ${q(l.lockDir)} ]; then echo "mtime=$(date -r ${q(l.lockDir)} +%s)"; ` +
+      `cat ${q(`${l.lockDir}/owner`)} 2>/dev/null; s=$(sed -n 's/^session=//p' ${q(`${l.lockDir}/owner`)} 2>/dev/null); ` +
+      `[ -n "$s" ] && echo "sessionStartNow=$(proc_start "$s")"; fi`,
+    // `--type container`: without it docker looks up a missing name as image, network, volume... (slow on podman).
+    `containers=$(${docker} inspect --type container ${[l.container, l.previousContainer, l.old.container].join(' ')} 2>/dev/null)`,
+    'echo @@inspect; printf \'%s\\n\' "$containers"',
+    // An image a container was created from is present; only otherwise ask for it (one docker call saved).
+    `echo @@image; case "$containers" in *${q(`"Image": "${s.container.image}"`)}*) echo present ;; ` +
+      `*) ${docker} image inspect --format '{{.Id}}' ${q(s.container.image)} 2>/dev/null ;; esac`,
+    ...(options.probeReady
+      ? [httpFunction, `echo @@ready; http_status GET http://127.0.0.1:${s.httpPort}/-/ready`]
+      : []),
+    'echo; echo @@end',
+  ].join('\n');
+}
+
+function sections(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let current: string | null = null;
+  let lines: string[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^@@([a-z]+)$/.exec(line);
+    if (m) {
+      if (current) out.set(current, lines.join('\n'));
+      current = m[1];
+      lines = [];
+    } else if (current) lines.push(line);
+  }
+  if (current) out.set(current, lines.join('\n'));
+  return out;
+}
+
+function keyValues(text: string): Record<string, string> {
+  const kv: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const i = line.indexOf('=');
+    if (i > 0) kv[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return kv;
+}
+
+interface InspectObject {
+  Id: string;
+  Name?: string;
+  State?: { Status?: string; Running?: boolean; StartedAt?: string };
+  Config?: { Image?: string; Labels?: Record<string, string> | null; Env?: string[] | null; Cmd?: string[] | null };
+  HostConfig?: { NetworkMode?: string; RestartPolicy?: { Name?: string } };
+  Mounts?: { Type?: string; Source: string; Destination: string; RW: boolean }[] | null;
+}
+
+function toContainer(o: InspectObject): ObservedContainer {
+  return {
+    id: o.Id,
+    name: (o.Name ?? '').replace(/^\//, ''),
+    running: o.State?.Running === true,
+    status: o.State?.Status ?? 'unknown',
+    image: o.Config?.Image ?? '',
+    startedAt: o.State?.StartedAt ?? '',
+    spec: parseSpecLabel(o.Config?.Labels?.[specLabel]),
+    networkMode: o.HostConfig?.NetworkMode ?? '',
+    restartPolicy: o.HostConfig?.RestartPolicy?.Name ?? '',
+    mounts: (o.Mounts ?? [])
+      .filter((m) => !m.Type || m.Type === 'bind')
+      .map((m) => ({ source: m.Source, destination: m.Destination, readOnly: !m.RW })),
+    env: o.Config?.Env ?? [],
+    cmd: o.Config?.Cmd ?? [],
+  };
+}
+
+function parseInspect(text: string, s: DeploySettings) {
+  const start = text.indexOf('[');
+  const objects: InspectObject[] = start >= 0 ? JSON.parse(text.slice(start)) : [];
+  const container = (name: string) => {
+    const o = objects.find((x) => x.State && (x.Name ?? '').replace(/^\//, '') === name);
+    return o ? toContainer(o) : null;
+  };
+  return {
+    current: container(s.layout.container),
+    previous: container(s.layout.previousContainer),
+    old: container(s.layout.old.container),
+  };
+}
+
+function parseLock(text: string, now: number): ObservedLock | null {
+  if (text.trim() === '') return null;
+  const kv = keyValues(text);
+  const since = Number(kv.time ?? kv.mtime ?? now);
+  let holderAlive: boolean | 'unknown' = 'unknown';
+  if (kv.session && kv.sessionStart) holderAlive = kv.sessionStartNow === kv.sessionStart;
+  const raw = text
+    .split('\n')
+    .filter((l) => !l.startsWith('mtime=') && !l.startsWith('sessionStartNow='))
+    .join('\n')
+    .trim();
+  return {
+    owner: kv.owner ?? '(no owner file)',
+    pid: kv.pid ?? '?',
+    since,
+    ageSeconds: Math.max(0, now - since),
+    holderAlive,
+    raw,
+  };
+}
+
+function parseManifest(text: string): Manifest | null {
+  try {
+    const m = JSON.parse(text) as Manifest;
+    return m && typeof m.files === 'object' ? m : null;
+  } catch {
+    return null;
+  }
+}
+
+export function parseObservation(stdout: string, s: DeploySettings): ObservedState {
+  const sec = sections(stdout);
+  if (!sec.has('end')) throw new Error('the observation was cut short (connection lost?)');
+  const now = Number((sec.get('now') ?? '').trim()) || Math.floor(Date.now() / 1000);
+  const dirs = new Set((sec.get('dirs') ?? '').split('\n').map((l) => l.trim()));
+  const files = (sec.get('files') ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && l !== s.layout.manifestName);
+  let inspect: ReturnType<typeof parseInspect>;
+  try {
+    inspect = parseInspect(sec.get('inspect') ?? '', s);
+  } catch {
+    throw new Error(`could not read the output of ${s.dockerPath} inspect on the NAS`);
+  }
+  const readyText = sec.get('ready');
+  return {
+    now,
+    configDir: { exists: dirs.has('config'), files },
+    manifest: parseManifest(sec.get('manifest') ?? ''),
+    dataDirExists: dirs.has('data'),
+    previousConfigExists: dirs.has('previous-config'),
+    old: { configDirExists: dirs.has('old-config'), dataDirExists: dirs.has('old-data') },
+    containers: { current: inspect.current, previous: inspect.previous, old: inspect.old },
+    imagePresent: (sec.get('image') ?? '').trim() !== '',
+    lock: parseLock(sec.get('lock') ?? '', now),
+    ...(readyText !== undefined ? { ready: Number(readyText.trim()) || null } : {}),
+  };
+}
+
+export type { ContainerSpec };

@@ -1,0 +1,55 @@
+import type { ContainerSpec } from './container-spec';
+
+/** A container as `docker inspect` shows it, reduced to what the plans compare. */
+export interface ObservedContainer {
+  readonly id: string;
+  readonly name: string;
+  readonly running: boolean;
+  readonly status: string;
+  /** Image reference it was created from (Config.Image). */
+  readonly image: string;
+  readonly startedAt: string;
+  /** The spec legacy-deploy recorded when it created the container; null for containers made otherwise. */
+  readonly spec: ContainerSpec | null;
+  readonly networkMode: string;
+  readonly restartPolicy: string;
+  readonly mounts: readonly { readonly source: string; readonly destination: string; readonly readOnly: boolean }[];
+  readonly env: readonly string[];
+  readonly cmd: readonly string[];
+}
+
+/** The remote lock as found; `holderAlive` is false when the SSH session that took it has ended. */
+export interface ObservedLock {
+  readonly owner: string;
+  readonly pid: string;
+  readonly since: number;
+  readonly ageSeconds: number;
+  readonly holderAlive: boolean | 'unknown';
+  /** The owner file's exact text, to take over only that lock. */
+  readonly raw: string;
+}
+
+export interface Manifest {
+  readonly files: Readonly<Record<string, string>>;
+  readonly deployedAt?: string;
+  readonly deployedBy?: string;
+}
+
+/** Everything one observation of the NAS reports. */
+export interface ObservedState {
+  readonly now: number;
+  readonly configDir: { readonly exists: boolean; readonly files: readonly string[] };
+  readonly manifest: Manifest | null;
+  readonly dataDirExists: boolean;
+  readonly previousConfigExists: boolean;
+  readonly old: { readonly configDirExists: boolean; readonly dataDirExists: boolean };
+  readonly containers: {
+    readonly current: ObservedContainer | null;
+    readonly previous: ObservedContainer | null;
+    readonly old: ObservedContainer | null;
+  };
+  readonly imagePresent: boolean;
+  readonly lock: ObservedLock | null;
+  /** HTTP status of GET /-/ready, when asked for (status); null if nothing answered. */
+  readonly ready?: number | null;
+}

@@ -1,0 +1,210 @@
+import { hostname, userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import { ConfigError } from '../../lib/config/load';
+import { lintAssets } from '../lint-assets';
+import { applyDeploy, lockScriptFor } from './apply-deploy';
+import { applyRename } from './apply-rename';
+import type { DeployOptions } from './commands';
+import { combinedChecksum, type DeploySettings, type LocalFile, loadSettings, readLocalFiles } from './desired';
+import { UserError } from './errors';
+import { describeLock } from './lock';
+import { observeScript, parseObservation } from './observe';
+import type { ObservedState } from './observed';
+import { consoleOutput, type Output } from './output';
+import { planDeploy, planRename } from './plan';
+import { deploySection, type PlanSection, renameSection, renderPlan, sectionHasChanges } from './plan-output';
+import { RemoteSession, type SessionStats } from './remote';
+
+type CommandName = 'plan' | 'rename' | 'deploy' | 'status';
+
+/** Exit status of `plan` (and of --dry-run) when there is something to change. */
+export const EXIT_CHANGES = 2;
+
+function settingsFor(options: DeployOptions): DeploySettings {
+  const settings = loadSettings(resolve(options.configDir));
+  if (options.readyTimeout === undefined) return settings;
+  const seconds = Number(options.readyTimeout);
+  if (!Number.isInteger(seconds) || seconds < 1) throw new UserError('--ready-timeout takes whole seconds (≥ 1)');
+  return { ...settings, readyTimeoutSeconds: seconds };
+}
+
+async function observe(session: RemoteSession, settings: DeploySettings, probeReady = false): Promise<ObservedState> {
+  const r = await session.run(observeScript(settings, { probeReady }));
+  if (r.code === null) throw new UserError(`lost the connection to ${session.description} while looking around`);
+  try {
+    return parseObservation(r.stdout, settings);
+  } catch (e) {
+    throw new UserError(`${(e as Error).message}${r.stderr ? `: ${r.stderr.trim()}` : ''}`);
+  }
+}
+
+function lockNotes(observed: ObservedState): string[] {
+  if (!observed.lock) return [];
+  const state =
+    observed.lock.holderAlive === false ? 'stale: its SSH session has ended; the next run takes it over' : 'held';
+  return [`lock ${state}: ${describeLock(observed.lock)}`];
+}
+
+/** Sections of the plan for the NAS; `plan` shows rename steps while the old layout is there, else deploy's. */
+function nasPlanSections(
+  settings: DeploySettings,
+  files: readonly LocalFile[],
+  observed: ObservedState,
+): PlanSection[] {
+  const rename = planRename(settings.layout, observed);
+  const sections: PlanSection[] = [];
+  if (rename.actions.length > 0 || rename.blockers.length > 0) sections.push(renameSection(rename));
+  else {
+    const deploy = planDeploy({ layout: settings.layout, files, container: settings.container }, observed);
+    sections.push(deploySection(deploy, lockNotes(observed)));
+  }
+  return sections;
+}
+
+function lockOwner() {
+  return { owner: `${userInfo().username}@${hostname()}`, pid: process.pid };
+}
+
+export async function runDeployCommand(name: CommandName, options: DeployOptions): Promise<number> {
+  const out = consoleOutput(options.json === true);
+  const stats: SessionStats = { connections: 0, commands: 0, bytesUploaded: 0 };
+  let session: RemoteSession | undefined;
+  try {
+    const settings = settingsFor(options);
+    const files = name === 'rename' ? [] : readLocalFiles(resolve(options.assets));
+    if (name === 'deploy') {
+      const lint = await lintAssets(resolve(options.assets));
+      for (const w of lint.warnings) out.warn(w);
+    }
+    out.progress(`connecting to ${settings.target.user}@${settings.target.host}:${settings.target.port}`);
+    session = await RemoteSession.open(
+      {
+        ...settings.target,
+        identity: options.identity,
+        knownHostsFile: options.knownHosts,
+        acceptNewHostKey: options.acceptNewHostKey,
+      },
+      stats,
+    );
+    const observed = await observe(session, settings, name === 'status');
+    switch (name) {
+      case 'plan':
+        return printPlan(out, nasPlanSections(settings, files, observed), stats);
+      case 'status':
+        return printStatus(out, settings, files, observed, stats);
+      case 'rename': {
+        const plan = planRename(settings.layout, observed);
+        const sections = [renameSection(plan)];
+        if (options.dryRun || plan.actions.length === 0) return printPlan(out, sections, stats);
+        process.stderr.write(renderPlan(sections, out.color));
+        const lockScript = lockScriptFor(
+          { settings, owner: lockOwner(), forceUnlock: !!options.forceUnlock, out },
+          observed,
+        );
+        await applyRename(session, settings, plan, lockScript, out);
+        out.text(
+          `renamed: ${settings.layout.container} runs from ${settings.layout.configDir} and ${settings.layout.dataDir}`,
+        );
+        out.result({ ok: true, changed: true, sections, stats });
+        return 0;
+      }
+      case 'deploy': {
+        const plan = planDeploy({ layout: settings.layout, files, container: settings.container }, observed);
+        const sections = [deploySection(plan, lockNotes(observed))];
+        if (options.dryRun || plan.actions.length === 0) {
+          if (plan.blockers.length > 0 && !options.dryRun) throw new UserError(plan.blockers.join('\n'));
+          return printPlan(out, sections, stats, options.dryRun ? undefined : 'alloy-legacy is up to date');
+        }
+        process.stderr.write(renderPlan(sections, false));
+        await applyDeploy(
+          { session, settings, files, out, owner: lockOwner(), forceUnlock: !!options.forceUnlock },
+          observed,
+          plan,
+        );
+        out.text(
+          `deployed: ${settings.layout.container} runs ${settings.container.image}, config ${combinedChecksum(Object.fromEntries(files.map((f) => [f.name, f.sha256])))}`,
+        );
+        out.result({ ok: true, changed: true, sections, stats });
+        return 0;
+      }
+    }
+    return 1;
+  } catch (e) {
+    return reportError(out, e, stats);
+  } finally {
+    session?.close();
+  }
+}
+
+function printPlan(out: Output, sections: PlanSection[], stats: SessionStats, upToDate?: string): number {
+  const changes = sections.some(sectionHasChanges);
+  if (upToDate && !changes) out.text(upToDate);
+  else out.text(renderPlan(sections, out.color));
+  out.result({ ok: true, changes, sections, stats });
+  return changes ? EXIT_CHANGES : 0;
+}
+
+function uptime(startedAt: string, now: number): string {
+  const started = Date.parse(startedAt);
+  if (Number.isNaN(started) || started <= 0) return 'unknown';
+  const s = Math.max(0, now - Math.floor(started / 1000));
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return d > 0 ? `${d}d ${h}h` : h > 0 ? `${h}h ${m}m` : `${m}m ${s % 60}s`;
+}
+
+function printStatus(
+  out: Output,
+  settings: DeploySettings,
+  files: readonly LocalFile[],
+  observed: ObservedState,
+  stats: SessionStats,
+): number {
+  const c = observed.containers.current;
+  const local = combinedChecksum(Object.fromEntries(files.map((f) => [f.name, f.sha256])));
+  const deployed = observed.manifest ? combinedChecksum(observed.manifest.files) : null;
+  const status = {
+    container: c
+      ? {
+          name: c.name,
+          state: c.status,
+          image: c.image,
+          id: c.id.slice(0, 12),
+          uptime: c.running ? uptime(c.startedAt, observed.now) : null,
+        }
+      : null,
+    ready: observed.ready === 200,
+    readyStatus: observed.ready ?? null,
+    config: { deployed, local, upToDate: deployed === local, deployedAt: observed.manifest?.deployedAt ?? null },
+    wantedImage: settings.container.image,
+    oldLayout: observed.containers.old !== null || observed.old.configDirExists || observed.old.dataDirExists,
+    lock: observed.lock ? { holder: describeLock(observed.lock), stale: observed.lock.holderAlive === false } : null,
+  };
+  const lines = [
+    `container   ${c ? `${c.name} ${c.status}${c.running ? `, up ${status.container?.uptime}` : ''}` : `${settings.layout.container} does not exist`}`,
+    `image       ${c ? c.image : '-'}${c && c.image !== settings.container.image ? ` (wanted ${settings.container.image})` : ''}`,
+    `ready       ${status.ready ? 'yes' : `no${observed.ready ? ` (HTTP ${observed.ready})` : ''}`} (GET /-/ready on port ${settings.httpPort})`,
+    `config      deployed ${deployed ?? 'none'} / local ${local}${status.config.upToDate ? ' (same)' : ' (differs)'}`,
+  ];
+  if (status.oldLayout) lines.push('old layout  still there: run `legacy-deploy rename`');
+  if (status.lock) lines.push(`lock        ${status.lock.holder}${status.lock.stale ? ' (stale)' : ''}`);
+  out.text(lines.join('\n'));
+  out.result({ ok: true, ...status, stats });
+  return 0;
+}
+
+function reportError(out: Output, e: unknown, stats: SessionStats): number {
+  let message: string;
+  let details: readonly string[] = [];
+  let code = 1;
+  if (e instanceof UserError) {
+    message = e.message;
+    details = e.details;
+    code = e.exitCode;
+  } else if (e instanceof ConfigError) message = `invalid configuration:\n${e.message}`;
+  else message = `unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
+  process.stderr.write(`legacy-deploy: ${message}\n${details.map((d) => `${d}\n`).join('')}`);
+  out.result({ ok: false, error: message, details, stats });
+  return code;
+}

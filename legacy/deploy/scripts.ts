@@ -1,0 +1,146 @@
+import type { ContainerSpec } from './container-spec';
+import { dockerRunArgs, specLabel } from './container-spec';
+import type { Layout } from './layout';
+import { httpFunction } from './observe';
+import type { FileChange, RenamedContainer } from './plan';
+import { shellQuote as q, shellJoin } from './shell';
+
+/*
+ * The remote side of every executor: small POSIX sh scripts (the NAS's non-interactive shell), each doing one
+ * thing. The apply step joins some of them into one exec to save round trips.
+ */
+
+/** Receives the tar on stdin into a fresh staging folder next to the config folder (same filesystem). */
+export function uploadScript(layout: Layout): string {
+  const staging = q(layout.stagingDir);
+  return `set -e; rm -rf ${staging}; mkdir -p ${staging}; tar -x -f - -C ${staging}`;
+}
+
+export function createDirsScript(dirs: readonly string[]): string {
+  return `set -e; mkdir -p ${dirs.map(q).join(' ')}`;
+}
+
+/**
+ * Puts staged files into the mounted config folder. The folder itself stays (a bind mount pins its inode, so a
+ * renamed-in folder would be invisible to the running container); each file is moved in with rename(2), which is
+ * atomic, so Alloy never reads a half-written file. The manifest goes last: if this is interrupted, the next plan
+ * sees no or an old manifest and uploads again. The config being replaced is kept in previousConfigDir first.
+ */
+export function swapConfigScript(layout: Layout, changes: readonly FileChange[]): string {
+  const cfg = layout.configDir;
+  const prev = layout.previousConfigDir;
+  const stg = layout.stagingDir;
+  const lines = [
+    'set -e',
+    `rm -rf ${q(`${prev}.tmp`)}; mkdir ${q(`${prev}.tmp`)}; cp -p -R ${q(cfg)}/. ${q(`${prev}.tmp`)}/`,
+    `rm -rf ${q(prev)}; mv ${q(`${prev}.tmp`)} ${q(prev)}`,
+    `rm -f ${q(`${cfg}/${layout.manifestName}`)}`,
+  ];
+  for (const c of changes) {
+    if (c.change === 'remove') lines.push(`rm -f ${q(`${cfg}/${c.name}`)}`);
+    else lines.push(`mv -f ${q(`${stg}/${c.name}`)} ${q(`${cfg}/${c.name}`)}`);
+  }
+  lines.push(`mv -f ${q(`${stg}/${layout.manifestName}`)} ${q(`${cfg}/${layout.manifestName}`)}`, `rm -rf ${q(stg)}`);
+  return lines.join('\n');
+}
+
+/** Makes the config folder hold exactly the kept previous config again (file by file, each move atomic). */
+export function restoreConfigScript(layout: Layout): string {
+  const cfg = q(layout.configDir);
+  const prev = q(layout.previousConfigDir);
+  return [
+    `[ -d ${prev} ] || { echo 'no previous config to restore' >&2; exit 1; }`,
+    `for p in ${prev}/* ${prev}/.[!.]*; do [ -f "$p" ] || continue; n=\${p##*/}; cp -p "$p" ${cfg}/.restore."$n" && mv -f ${cfg}/.restore."$n" ${cfg}/"$n"; done`,
+    `for c in ${cfg}/* ${cfg}/.[!.]*; do [ -f "$c" ] || continue; n=\${c##*/}; case $n in .restore.*) continue;; esac; [ -e ${prev}/"$n" ] || rm -f "$c"; done`,
+  ].join('\n');
+}
+
+/** POST /-/reload on the NAS; prints the response body and a final `@@status=<code>` line. */
+export function reloadScript(httpPort: number): string {
+  const url = `http://127.0.0.1:${httpPort}/-/reload`;
+  return [
+    httpFunction,
+    `if command -v curl >/dev/null 2>&1; then curl -s --max-time 60 -w '\\n@@status=%{http_code}\\n' -X POST ${url}`,
+    `else echo "@@status=$(http_status POST ${url})"; fi`,
+  ].join('\n');
+}
+
+/** Polls GET /-/ready until it answers 200 or the bound passes; exit 0 when ready. */
+export function waitReadyScript(httpPort: number, timeoutSeconds: number): string {
+  const url = `http://127.0.0.1:${httpPort}/-/ready`;
+  return [
+    httpFunction,
+    `end=$(( $(date +%s) + ${timeoutSeconds} ))`,
+    `while :; do code=$(http_status GET ${url}); [ "$code" = 200 ] && { echo ready; exit 0; }`,
+    `  [ "$(date +%s)" -ge "$end" ] && { echo "not ready: last answer \${code:-none}"; exit 1; }; sleep 0.25; done`,
+  ].join('\n');
+}
+
+export function runContainerScript(docker: string, spec: ContainerSpec): string {
+  return `${q(docker)} ${shellJoin(dockerRunArgs(spec, { [specLabel]: JSON.stringify(spec) }))} >/dev/null`;
+}
+
+/** Keeps the running container (renamed aside, stopped: same host port) until its replacement is ready. */
+export function setAsideScript(docker: string, layout: Layout): string {
+  const d = q(docker);
+  return `set -e; ${d} rename ${layout.container} ${layout.previousContainer}; ${d} stop ${layout.previousContainer} >/dev/null`;
+}
+
+/** Undoes setAsideScript: drops the new container (if any) and brings the previous one back under its name. */
+export function restorePreviousContainerScript(docker: string, layout: Layout): string {
+  const d = q(docker);
+  return [
+    `if ${d} inspect --type container ${layout.previousContainer} >/dev/null 2>&1; then`,
+    `  ${d} rm -f ${layout.container} >/dev/null 2>&1 || true`,
+    `  ${d} rename ${layout.previousContainer} ${layout.container}`,
+    'fi',
+  ].join('\n');
+}
+
+export function startContainerScript(docker: string, name: string): string {
+  return `${q(docker)} start ${q(name)} >/dev/null`;
+}
+
+export function removeContainerScript(docker: string, name: string, force = false): string {
+  return `${q(docker)} rm ${force ? '-f ' : ''}${q(name)} >/dev/null`;
+}
+
+export function logsScript(docker: string, name: string, lines = 20): string {
+  return `${q(docker)} logs --tail ${lines} ${q(name)} 2>&1`;
+}
+
+export function stopContainerScript(docker: string, name: string): string {
+  return `${q(docker)} stop ${q(name)} >/dev/null`;
+}
+
+/** A same-filesystem rename of a whole folder; refuses to overwrite and refuses a cross-device move (a copy). */
+export function moveDirScript(from: string, to: string): string {
+  const parent = to.replace(/\/[^/]+$/, '') || '/';
+  return [
+    'set -e',
+    `[ ! -e ${q(to)} ] || { echo ${q(`${to} already exists`)} >&2; exit 1; }`,
+    `[ "$(stat -c %d ${q(from)})" = "$(stat -c %d ${q(parent)})" ] || { echo ${q(`${from} is on another filesystem than ${parent}: not moving it (that would copy and delete)`)} >&2; exit 1; }`,
+    `mv ${q(from)} ${q(to)}`,
+  ].join('\n');
+}
+
+export function createRenamedContainerScript(docker: string, c: RenamedContainer): string {
+  const args = [
+    'create',
+    '--name',
+    c.name,
+    '--network',
+    c.network,
+    '--restart',
+    c.restart,
+    ...c.binds.flatMap((b) => ['-v', b]),
+    ...c.env.flatMap((e) => ['-e', e]),
+    c.image,
+    ...c.args,
+  ];
+  return `${q(docker)} ${shellJoin(args)} >/dev/null`;
+}
+
+export function pullScript(docker: string, image: string): string {
+  return `${q(docker)} pull ${q(image)}`;
+}
