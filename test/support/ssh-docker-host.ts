@@ -1,0 +1,377 @@
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import { join, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { findProgram, systemPackagesPresent } from './system-packages';
+
+/*
+ * A real test host on this machine, standing in for the Synology NAS: an OpenSSH server on 127.0.0.1 with a test
+ * user and key, a Docker-API engine (rootful podman with its own storage, on a socket the SSH user may use, set as
+ * DOCKER_HOST for that user's commands), and a stand-in Alloy image built from busybox. See
+ * ../shared/notes/test-host.md for why each setting is there.
+ */
+
+export const hostPrograms = ['sshd', 'ssh-keygen', 'podman', 'runc', 'busybox', 'docker', 'useradd', 'userdel', 'curl'];
+
+/** True when the host can be started; otherwise skips loudly (or throws under CI). */
+export function sshDockerHostAvailable(suite: string): boolean {
+  return systemPackagesPresent(suite, hostPrograms, { needsRoot: true });
+}
+
+export const stubImage = 'localhost/alloy-stub';
+
+export interface SshDockerHost {
+  readonly dir: string;
+  /** The "NAS" rootDir, owned by the SSH user. */
+  readonly rootDir: string;
+  readonly sshPort: number;
+  readonly user: string;
+  /** Client private key. */
+  readonly identity: string;
+  /** known_hosts with the test sshd's key pinned. */
+  readonly knownHosts: string;
+  /** The host key line as known_hosts records it (`[127.0.0.1]:port type key`). */
+  readonly knownHostsLine: string;
+  readonly dockerPath: string;
+  readonly dockerSocket: string;
+  readonly httpPort: number;
+  readonly hostPaths: { dockerSocket: string; varLog: string; proc: string; sys: string };
+  readonly sshdLog: string;
+  /** The real docker CLI against this host's engine (run locally as root). */
+  docker(args: readonly string[]): { stdout: string; stderr: string; code: number };
+  /** Tags the stand-in image as `localhost/alloy-stub:<version>`. */
+  tagStubImage(version: string): void;
+  /** Writes dev.yaml and prod.yaml into `dir` pointing at this host; returns `dir`. */
+  writeConfig(dir: string, overrides?: { version?: string; readyTimeoutSeconds?: number }): string;
+  /** Drops every SSH connection by killing the sshd processes serving them (the listener stays). */
+  killConnections(): number;
+  /** Count of accepted SSH logins so far (from sshd's log). */
+  acceptedLogins(): number;
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => ok(port));
+    });
+  });
+}
+
+async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`test host: ${what} did not come up within ${timeoutMs} ms`);
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((ok) => {
+    const s = new Socket();
+    s.once('connect', () => {
+      s.destroy();
+      ok(true);
+    });
+    s.once('error', () => ok(false));
+    s.connect(port, '127.0.0.1');
+  });
+}
+
+/** useradd/userdel lock /etc/passwd; parallel test files may collide, so retry a few times. */
+function withPasswdLockRetry(program: string, args: string[]): void {
+  for (let attempt = 0; ; attempt++) {
+    const r = spawnSync(program, args, { encoding: 'utf8' });
+    if (r.status === 0) return;
+    if (attempt >= 20 || !/lock/i.test(r.stderr)) throw new Error(`${program} ${args.join(' ')}: ${r.stderr}`);
+    spawnSync('sleep', ['0.2']);
+  }
+}
+
+const stubEntrypoint = `#!/bin/sh
+# Stand-in for grafana/alloy in tests: run <config dir> --server.http.listen-addr=HOST:PORT --storage.path=DIR
+[ "$1" = run ] || { echo "alloy-stub: expected 'run', got '$1'" >&2; exit 64; }
+export CONFIG_DIR="$2"; shift 2
+for arg in "$@"; do
+  case "$arg" in
+    --server.http.listen-addr=*) addr="\${arg#*=}" ;;
+    --storage.path=*) export STORAGE="\${arg#*=}" ;;
+  esac
+done
+port="\${addr##*:}"
+[ -n "$port" ] && [ -n "$STORAGE" ] || { echo "alloy-stub: missing listen address or storage path" >&2; exit 64; }
+echo "start" >> "$STORAGE/starts"
+echo "$ALLOY_CENTRAL_OTLP_ENDPOINT" > "$STORAGE/central-endpoint"
+/bin/load-config
+echo "alloy-stub: listening on $addr, config $CONFIG_DIR, storage $STORAGE"
+busybox nc -ll -p "$port" -e /bin/handler &
+pid=$!
+trap 'kill $pid; exit 0' TERM INT
+wait $pid
+`;
+
+/** Records which config the stub "runs": the checksum of the *.alloy files it last loaded. */
+const stubLoadConfig = `#!/bin/sh
+cat "$CONFIG_DIR"/*.alloy 2>/dev/null | md5sum | cut -d' ' -f1 > "$STORAGE/loaded-config"
+`;
+
+/** One HTTP request per connection (busybox nc -e); marker files in the config folder make it fail on purpose. */
+const stubHandler = `#!/bin/sh
+cr=$(printf '\\r')
+read -r method path rest
+while read -r line; do case "$line" in "" | "$cr") break ;; esac; done
+respond() { printf 'HTTP/1.1 %s\\r\\nContent-Type: text/plain\\r\\nContent-Length: %s\\r\\nConnection: close\\r\\n\\r\\n%s' "$1" "\${#2}" "$2"; }
+case "$method $path" in
+  "GET /-/ready")
+    if [ -e "$CONFIG_DIR/FAIL_READY" ]; then respond '503 Service Unavailable' 'Alloy is not ready.'
+    else respond '200 OK' 'Alloy is ready.'; fi ;;
+  "POST /-/reload")
+    if [ -e "$CONFIG_DIR/FAIL_RELOAD" ]; then
+      echo "alloy-stub: reload rejected" >&2
+      respond '400 Bad Request' 'error during the initial load: FAIL_RELOAD marker'
+    else /bin/load-config; echo reload >> "$STORAGE/reloads"; respond '200 OK' 'config reloaded'; fi ;;
+  *) respond '404 Not Found' 'not found' ;;
+esac
+`;
+
+export async function startSshDockerHost(): Promise<SshDockerHost> {
+  const dir = mkdtempSync('/tmp/ldh-');
+  chmodSync(dir, 0o755);
+  const user = `ldh${randomBytes(3).toString('hex')}`;
+  const children: ChildProcess[] = [];
+  const podmanDirs = { root: join(dir, 'podman/root'), runroot: join(dir, 'podman/run'), tmp: join(dir, 'podman/tmp') };
+  const podmanEnv = { ...process.env, CONTAINERS_CONF: join(dir, 'podman/containers.conf') };
+  const podmanArgs = [
+    '--root',
+    podmanDirs.root,
+    '--runroot',
+    podmanDirs.runroot,
+    '--tmpdir',
+    podmanDirs.tmp,
+    '--events-backend',
+    'file',
+  ];
+  let userCreated = false;
+
+  const stop = async () => {
+    if (existsSync(podmanDirs.root)) {
+      spawnSync('podman', [...podmanArgs, 'rm', '-a', '-f', '-t', '0'], { env: podmanEnv, stdio: 'ignore' });
+    }
+    for (const child of children.reverse()) {
+      if (child.exitCode === null && child.pid) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+    }
+    // podman leaves its overlay mounted under the storage root; unmount before removing the folder.
+    const mounts = readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' ')[1])
+      .filter((m) => m?.startsWith(`${dir}/`))
+      .sort((a, b) => b.length - a.length);
+    for (const m of mounts) spawnSync('umount', ['-l', m], { stdio: 'ignore' });
+    if (userCreated) withPasswdLockRetry('userdel', [user]);
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    const sshPort = await freePort();
+    const httpPort = await freePort();
+    const dockerPath = findProgram('docker') as string;
+
+    // The SSH user, with a home inside the temp folder; '*' unlocks key login (a '!' password is refused).
+    mkdirSync(join(dir, 'home'));
+    withPasswdLockRetry('useradd', ['-M', '-d', join(dir, 'home'), '-s', '/bin/sh', '-p', '*', user]);
+    userCreated = true;
+    const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }));
+    const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }));
+    chownSync(join(dir, 'home'), uid, gid);
+
+    // Keys: the server's host key and the client's login key.
+    const keys = join(dir, 'keys');
+    mkdirSync(keys, { mode: 0o700 });
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(keys, 'host_key')]);
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(keys, 'client_key')]);
+    const authorizedKeys = join(dir, 'authorized_keys');
+    writeFileSync(authorizedKeys, readFileSync(join(keys, 'client_key.pub')), { mode: 0o600 });
+    chownSync(authorizedKeys, uid, gid);
+    const [type, key] = readFileSync(join(keys, 'host_key.pub'), 'utf8').trim().split(/\s+/);
+    const knownHostsLine = `[127.0.0.1]:${sshPort} ${type} ${key}`;
+    const knownHosts = join(dir, 'known_hosts');
+    writeFileSync(knownHosts, `${knownHostsLine}\n`);
+
+    // The Docker engine: rootful podman with this host's own storage, runroot and tmpdir.
+    mkdirSync(join(dir, 'podman'));
+    writeFileSync(podmanEnv.CONTAINERS_CONF, '[containers]\ndefault_ulimits = []\n[engine]\nruntime = "runc"\n');
+    const dockerSocket = join(dir, 'podman/docker.sock');
+    const podman = spawn('podman', [...podmanArgs, 'system', 'service', '--time=0', `unix://${dockerSocket}`], {
+      env: podmanEnv,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let podmanErr = '';
+    podman.stderr?.on('data', (d) => {
+      podmanErr += d;
+    });
+    children.push(podman);
+    await waitFor(`podman system service (${podmanErr})`, () => existsSync(dockerSocket));
+    chmodSync(dockerSocket, 0o666);
+
+    // The "NAS": rootDir and the host paths the container mounts, all in the temp folder.
+    const rootDir = join(dir, 'nas');
+    mkdirSync(rootDir);
+    chownSync(rootDir, uid, gid);
+    const hostPaths = {
+      dockerSocket,
+      varLog: join(dir, 'host/var-log'),
+      proc: join(dir, 'host/proc'),
+      sys: join(dir, 'host/sys'),
+    };
+    for (const d of [hostPaths.varLog, hostPaths.proc, hostPaths.sys]) mkdirSync(d, { recursive: true });
+    writeFileSync(join(hostPaths.varLog, 'messages.log'), 'a host log line\n');
+
+    // The stand-in Alloy image.
+    const image = join(dir, 'stub');
+    for (const d of ['bin', 'etc/alloy', 'var/lib/alloy/data', 'tmp']) mkdirSync(join(image, d), { recursive: true });
+    writeFileSync(join(image, 'bin/busybox'), readFileSync(findProgram('busybox') as string), { mode: 0o755 });
+    for (const applet of ['sh', 'cat', 'md5sum', 'cut', 'printf', 'echo', 'kill', 'date']) {
+      symlinkSync('busybox', join(image, 'bin', applet));
+    }
+    writeFileSync(join(image, 'bin/alloy'), stubEntrypoint, { mode: 0o755 });
+    writeFileSync(join(image, 'bin/load-config'), stubLoadConfig, { mode: 0o755 });
+    writeFileSync(join(image, 'bin/handler'), stubHandler, { mode: 0o755 });
+    execFileSync('tar', ['-C', image, '-cf', join(dir, 'stub.tar'), '.']);
+    execFileSync(
+      'podman',
+      [
+        ...podmanArgs,
+        'import',
+        '-q',
+        '--change',
+        'ENTRYPOINT ["/bin/alloy"]',
+        join(dir, 'stub.tar'),
+        `${stubImage}:base`,
+      ],
+      { env: podmanEnv, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+
+    // sshd, with the engine's socket as DOCKER_HOST for the user's commands.
+    mkdirSync('/run/sshd', { recursive: true });
+    const sshdLog = join(dir, 'sshd.log');
+    const sshdConfig = join(dir, 'sshd_config');
+    writeFileSync(
+      sshdConfig,
+      [
+        `Port ${sshPort}`,
+        'ListenAddress 127.0.0.1',
+        `HostKey ${join(keys, 'host_key')}`,
+        `PidFile ${join(dir, 'sshd.pid')}`,
+        `AuthorizedKeysFile ${authorizedKeys}`,
+        // The temp folder is under /tmp (world-writable), which StrictModes would refuse for the key file.
+        'StrictModes no',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'UsePAM no',
+        'PermitRootLogin no',
+        `AllowUsers ${user}`,
+        `SetEnv DOCKER_HOST=unix://${dockerSocket}`,
+        'LogLevel VERBOSE',
+        'Subsystem sftp internal-sftp',
+        '',
+      ].join('\n'),
+    );
+    const sshd = spawn(findProgram('sshd') as string, ['-D', '-f', sshdConfig, '-E', sshdLog], { stdio: 'ignore' });
+    children.push(sshd);
+    await waitFor('sshd', () => portOpen(sshPort));
+
+    const docker = (args: readonly string[]) => {
+      const r = spawnSync(dockerPath, args, {
+        encoding: 'utf8',
+        env: { ...process.env, DOCKER_HOST: `unix://${dockerSocket}` },
+      });
+      return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? -1 };
+    };
+
+    return {
+      dir,
+      rootDir,
+      sshPort,
+      user,
+      identity: join(keys, 'client_key'),
+      knownHosts,
+      knownHostsLine,
+      dockerPath,
+      dockerSocket,
+      httpPort,
+      hostPaths,
+      sshdLog,
+      docker,
+      tagStubImage(version) {
+        execFileSync('podman', [...podmanArgs, 'tag', `${stubImage}:base`, `${stubImage}:${version}`], {
+          env: podmanEnv,
+        });
+      },
+      writeConfig(configDir, overrides = {}) {
+        mkdirSync(configDir, { recursive: true });
+        const repoConfig = resolve(__dirname, '../../config');
+        writeFileSync(join(configDir, 'prod.yaml'), readFileSync(join(repoConfig, 'prod.yaml')));
+        const dev = parseDocument(readFileSync(join(repoConfig, 'dev.yaml'), 'utf8'));
+        dev.setIn(['alloyLegacy', 'image'], stubImage);
+        dev.setIn(['alloyLegacy', 'version'], overrides.version ?? 'v1.10.1');
+        dev.setIn(['alloyLegacy', 'target'], {
+          host: '127.0.0.1',
+          user,
+          port: sshPort,
+          rootDir,
+          dockerPath,
+        });
+        dev.setIn(['alloyLegacy', 'httpPort'], httpPort);
+        dev.setIn(['alloyLegacy', 'hostPaths'], hostPaths);
+        dev.setIn(['alloyLegacy', 'readyTimeoutSeconds'], overrides.readyTimeoutSeconds ?? 10);
+        writeFileSync(join(configDir, 'dev.yaml'), dev.toString());
+        return configDir;
+      },
+      killConnections() {
+        const listener = sshd.pid as number;
+        const r = spawnSync('pgrep', ['-P', String(listener)], { encoding: 'utf8' });
+        const pids = r.stdout
+          .split('\n')
+          .filter((p) => p.trim() !== '')
+          .map(Number);
+        for (const pid of pids) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }
+        return pids.length;
+      },
+      acceptedLogins() {
+        return existsSync(sshdLog) ? (readFileSync(sshdLog, 'utf8').match(/Accepted publickey/g) ?? []).length : 0;
+      },
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
