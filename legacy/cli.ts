@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerDeployCommands } from './deploy/commands';
 
 /**
  * The `legacy-deploy` program. Each area registers its own sub-commands; heavy modules (ssh2, the Cloudflare SDK)
@@ -10,6 +11,7 @@ export function buildProgram(): Command {
     .option('--config-dir <dir>', 'folder holding prod.yaml and dev.yaml', 'config')
     .option('--json', 'machine-readable output on stdout')
     .showHelpAfterError();
+  registerDeployCommands(program);
   return program;
 }
 
