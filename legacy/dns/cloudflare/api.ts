@@ -1,0 +1,206 @@
+/**
+ * The Cloudflare side: one SDK client per run and thin executors, each one API call. The SDK is imported lazily so
+ * that `legacy-deploy --help` does not load it. Its own retries are off (maxRetries 0): it would sleep for as long as
+ * any `Retry-After` asks, so this module retries through `withRetries`, which caps the wait.
+ */
+import { DnsError } from '../errors';
+import { type Failure, RetriesExhausted, type RetryPolicy, withRetries } from '../retry';
+import { type CloudflareCredentials, credentialVariables } from './credentials';
+import type { DesiredCname, ObservedRecord } from './plan';
+
+export interface CloudflareApiOptions {
+  readonly credentials: CloudflareCredentials;
+  /** The API root; tests point it at the emulator. Default: the SDK's (https://api.cloudflare.com/client/v4). */
+  readonly baseURL?: string;
+  /** One line per HTTP exchange and per retry (method, URL, status): never headers or bodies. */
+  readonly log?: (line: string) => void;
+  readonly retryPolicy?: RetryPolicy;
+}
+
+const loadSdk = () => import('cloudflare');
+type Sdk = Awaited<ReturnType<typeof loadSdk>>;
+type Cloudflare = InstanceType<Sdk['default']>;
+
+/** What the list endpoints report beside the page (the SDK types only `page` and `per_page`). */
+interface ResultInfo {
+  page?: number;
+  per_page?: number;
+  total_pages?: number;
+}
+
+/** Whether a list page says more follow; without `total_pages`, a full page means there may be more. */
+export function hasMorePages(info: ResultInfo, itemsOnPage: number): boolean {
+  const page = info.page ?? 1;
+  if (info.total_pages !== undefined) return page < info.total_pages;
+  return info.per_page !== undefined && itemsOnPage >= info.per_page;
+}
+
+interface SdkError {
+  status?: number;
+  headers?: Headers | Record<string, string>;
+  errors?: { code?: number; message?: string }[];
+}
+
+function header(headers: SdkError['headers'], name: string): string | null {
+  if (!headers) return null;
+  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name);
+  const entry = Object.entries(headers).find(([k]) => k.toLowerCase() === name);
+  return entry ? entry[1] : null;
+}
+
+const firstError = (e: SdkError) => e.errors?.[0];
+
+/** The body of a create (POST) or edit (PATCH) of the managed CNAME. */
+const cnameBody = (zoneId: string, r: DesiredCname) => ({
+  zone_id: zoneId,
+  type: 'CNAME' as const,
+  name: r.name,
+  content: r.content,
+  ttl: r.ttl,
+  proxied: r.proxied,
+});
+
+export class CloudflareApi {
+  private constructor(
+    private readonly sdk: Sdk,
+    private readonly client: Cloudflare,
+    private readonly options: CloudflareApiOptions,
+  ) {}
+
+  static async connect(options: CloudflareApiOptions): Promise<CloudflareApi> {
+    const sdk = await loadSdk();
+    const c = options.credentials;
+    const log = options.log;
+    const client = new sdk.default({
+      // Null the unused scheme explicitly, or the SDK would also read it from the environment and send both.
+      apiToken: c.kind === 'token' ? c.apiToken : null,
+      apiKey: c.kind === 'global-key' ? c.apiKey : null,
+      apiEmail: c.kind === 'global-key' ? c.apiEmail : null,
+      userServiceKey: null,
+      ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+      maxRetries: 0,
+      timeout: 30_000,
+      // The SDK's own logging is off whatever CLOUDFLARE_LOG says; our log line shows method, URL and status only.
+      logLevel: 'off',
+      ...(log
+        ? {
+            fetch: async (url: string | URL | Request, init?: RequestInit) => {
+              const response = await fetch(url, init);
+              log(`${init?.method ?? 'GET'} ${String(url)} → ${response.status}`);
+              return response;
+            },
+          }
+        : {}),
+    });
+    return new CloudflareApi(sdk, client, options);
+  }
+
+  private classify = (e: unknown): Failure | undefined => {
+    if (e instanceof this.sdk.APIConnectionError) return { retryable: true, what: e.message };
+    if (!(e instanceof this.sdk.APIError)) return undefined;
+    const status = e.status ?? 0;
+    return {
+      retryable: status === 429 || status >= 500,
+      retryAfter: header(e.headers, 'retry-after'),
+      what: `HTTP ${status}`,
+    };
+  };
+
+  /** Calls `fn` with bounded retries, then turns what is left into a message a user can act on. */
+  private async call<T>(label: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await withRetries(fn, this.classify, { label, log: this.options.log, policy: this.options.retryPolicy });
+    } catch (e) {
+      const explained = this.explain(label, e);
+      if (explained !== e) Object.defineProperty(explained, 'cause', { value: e, enumerable: false });
+      throw explained;
+    }
+  }
+
+  private explain(label: string, e: unknown): Error {
+    if (e instanceof RetriesExhausted) return new DnsError(`Cloudflare ${e.message}`);
+    if (!(e instanceof this.sdk.APIError)) return e instanceof Error ? e : new Error(String(e));
+    const err = e as SdkError;
+    const first = firstError(err);
+    const what = `HTTP ${err.status}${first ? `, code ${first.code}: ${first.message}` : ''}`;
+    const vars = credentialVariables(this.options.credentials);
+    const code = first?.code;
+    if (err.status === 401 || (err.status === 403 && code === 9109) || code === 9106 || code === 6003) {
+      return new DnsError(`Cloudflare rejected the credentials (${what}) during ${label}: fix ${vars}`);
+    }
+    if (err.status === 403) {
+      return new DnsError(
+        `Cloudflare denied ${label} (${what}): the credentials in ${vars} lack permission (a token needs Zone:DNS:Edit on this zone)`,
+      );
+    }
+    return new DnsError(`Cloudflare ${label} failed (${what})`);
+  }
+
+  /** The zone's id; exactly one `GET /zones?name=` per call. */
+  async zoneId(zone: string): Promise<string> {
+    const page = await this.call(`zone lookup ${zone}`, () => this.client.zones.list({ name: zone }));
+    const found = page.result[0];
+    if (!found) {
+      throw new DnsError(
+        `Cloudflare has no zone named ${zone} visible to these credentials (check cloudflare.zone in dev.yaml)`,
+      );
+    }
+    return found.id;
+  }
+
+  /**
+   * All records at one FQDN. One request unless Cloudflare reports more pages: the SDK's auto-pagination always asks
+   * for one page past the end, which would double the calls for a name with a handful of records.
+   */
+  async recordsAt(zoneId: string, name: string): Promise<ObservedRecord[]> {
+    const label = `list records ${name}`;
+    let page = await this.call(label, () =>
+      this.client.dns.records.list({ zone_id: zoneId, name: { exact: name }, per_page: 100 }),
+    );
+    const records = [...page.result];
+    while (hasMorePages(page.result_info as ResultInfo, page.result.length)) {
+      const current = page;
+      page = await this.call(label, () => current.getNextPage());
+      records.push(...page.result);
+    }
+    return records.map((r) => ({
+      id: r.id,
+      type: r.type,
+      name: r.name,
+      content: String(r.content ?? ''),
+      ttl: r.ttl,
+      proxied: r.proxied ?? false,
+    }));
+  }
+
+  /**
+   * Creates the CNAME; 'exists' when Cloudflare reports the name taken (81053/81057/81058): someone wrote it
+   * between our list and this call, and the caller reconciles instead of failing (per the contract).
+   */
+  async create(zoneId: string, r: DesiredCname): Promise<'created' | 'exists'> {
+    const exists = (e: unknown) =>
+      e instanceof this.sdk.BadRequestError && [81053, 81057, 81058].includes(firstError(e as SdkError)?.code ?? 0);
+    try {
+      await this.createOnce(zoneId, r);
+      return 'created';
+    } catch (e) {
+      if (e instanceof DnsError && exists((e as DnsError & { cause?: unknown }).cause)) return 'exists';
+      throw e;
+    }
+  }
+
+  private async createOnce(zoneId: string, r: DesiredCname): Promise<void> {
+    await this.call(`create CNAME ${r.name}`, () => this.client.dns.records.create(cnameBody(zoneId, r)));
+  }
+
+  /** PATCH, so a comment or tags someone added to the record survive. */
+  async update(zoneId: string, id: string, r: DesiredCname): Promise<void> {
+    await this.call(`update CNAME ${r.name}`, () => this.client.dns.records.edit(id, cnameBody(zoneId, r)));
+  }
+
+  async delete(zoneId: string, record: ObservedRecord): Promise<void> {
+    await this.call(`delete ${record.type} ${record.name}`, () =>
+      this.client.dns.records.delete(record.id, { zone_id: zoneId }),
+    );
+  }
+}

@@ -1,0 +1,120 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DnsError } from '../../legacy/dns/errors';
+import { memoryReport } from '../../legacy/dns/report';
+import { type DnsStack, loadDnsStack } from '../../legacy/dns/stack';
+import { includeContent, planIncludeFile, servedAddresses } from '../../legacy/dns/unbound-file/plan';
+import { runFileDns } from '../../legacy/dns/unbound-file/run';
+import { LocalShell } from '../../legacy/dns/unbound-file/shell';
+import { describeWithUnbound, startUnbound, type TestUnbound, unboundTool } from '../support/unbound';
+
+const repoStack = loadDnsStack(resolve(__dirname, '../../config'));
+const { hostname, loadBalancerIP } = repoStack.central;
+const oldInclude = `local-data: "${hostname}. 300 IN A 10.9.9.9"\n`;
+
+function fileStack(u: TestUnbound): DnsStack {
+  return {
+    ...repoStack,
+    legacy: {
+      ...repoStack.legacy,
+      unbound: {
+        backend: 'file',
+        path: u.includeFile,
+        config: u.config,
+        ssh: false,
+        checkconf: unboundTool('unbound-checkconf') ?? 'unbound-checkconf',
+        control: unboundTool('unbound-control') ?? 'unbound-control',
+      },
+    },
+  };
+}
+
+describe('file backend plan (pure)', () => {
+  const override = { fqdn: 'alloy.tobiash.net', host: 'alloy', domain: 'tobiash.net', address: '192.168.1.240' };
+
+  it('the include holds one local-data A record for the central hostname and its LoadBalancer IP', () => {
+    const text = includeContent(override);
+    expect(text).toContain('local-data: "alloy.tobiash.net. 300 IN A 192.168.1.240"');
+    expect(servedAddresses(text, 'alloy.tobiash.net')).toEqual(['192.168.1.240']);
+  });
+
+  it('keeps an identical file, creates a missing one, updates a different one', () => {
+    const wanted = includeContent(override);
+    expect(planIncludeFile('/x', wanted, wanted).kind).toBe('keep');
+    expect(planIncludeFile('/x', wanted, null)).toMatchObject({ kind: 'create', was: null });
+    expect(planIncludeFile('/x', wanted, oldInclude)).toMatchObject({ kind: 'update', was: oldInclude });
+  });
+});
+
+describeWithUnbound('file backend against a real Unbound on 127.0.0.1', () => {
+  let unbound: TestUnbound;
+  beforeEach(async () => {
+    unbound = await startUnbound({ include: oldInclude });
+  });
+  afterEach(async () => {
+    await unbound.stop();
+  });
+
+  it('writes the include, checks, reloads: the real resolver answers the LoadBalancer IP; a second run writes nothing', async () => {
+    expect(await unbound.resolve4(hostname)).toEqual(['10.9.9.9']);
+    const stack = fileStack(unbound);
+    const first = await runFileDns(stack, new LocalShell(), { dryRun: false, report: memoryReport() });
+    expect(first.planned.action.kind).toBe('update');
+    expect(first.writes).toBe(1);
+    expect(await unbound.resolve4(hostname)).toEqual([loadBalancerIP]);
+
+    const report = memoryReport();
+    const second = await runFileDns(stack, new LocalShell(), { dryRun: false, report });
+    expect(second.planned.action.kind).toBe('keep');
+    expect(second.writes).toBe(0);
+    expect(report.lines.join('\n')).toContain('no changes');
+  });
+
+  it('--dry-run prints the change and leaves file and answers alone', async () => {
+    const report = memoryReport();
+    const r = await runFileDns(fileStack(unbound), new LocalShell(), { dryRun: true, report });
+    expect(r.writes).toBe(0);
+    expect(report.lines.join('\n')).toMatch(
+      new RegExp(`~ update .*${hostname} → ${loadBalancerIP} \\(was 10\\.9\\.9\\.9\\)`),
+    );
+    expect(readFileSync(unbound.includeFile, 'utf8')).toBe(oldInclude);
+    expect(await unbound.resolve4(hostname)).toEqual(['10.9.9.9']);
+  });
+
+  it('a configuration that fails unbound-checkconf restores the previous include and does not reload', async () => {
+    // Someone else's include is broken: the whole configuration no longer checks.
+    writeFileSync(unbound.otherFile, 'no-such-option: yes\n');
+    const promise = runFileDns(fileStack(unbound), new LocalShell(), { dryRun: false, report: memoryReport() });
+    await expect(promise).rejects.toThrow(DnsError);
+    await expect(promise).rejects.toThrow(
+      /unbound-checkconf rejected .* restored the previous file and did not reload/s,
+    );
+    expect(readFileSync(unbound.includeFile, 'utf8')).toBe(oldInclude);
+    expect(await unbound.resolve4(hostname)).toEqual(['10.9.9.9']);
+  });
+
+  it('a new include that fails the check is removed again', async () => {
+    const stack = fileStack(unbound);
+    const fresh = `${unbound.dir}/fresh.conf`;
+    writeFileSync(unbound.otherFile, `include: "${fresh}"\nno-such-option: yes\n`);
+    const withFresh = {
+      ...stack,
+      legacy: { ...stack.legacy, unbound: { ...stack.legacy.unbound, path: fresh } },
+    } as DnsStack;
+    await expect(runFileDns(withFresh, new LocalShell(), { dryRun: false, report: memoryReport() })).rejects.toThrow(
+      /removed it again/,
+    );
+    expect(await new LocalShell().readFile(fresh)).toBeNull();
+  });
+
+  it('a failing reload is reported with unbound-control output', async () => {
+    const stack = fileStack(unbound);
+    const badControl = {
+      ...stack,
+      legacy: { ...stack.legacy, unbound: { ...stack.legacy.unbound, control: '/bin/false' } },
+    } as DnsStack;
+    await expect(runFileDns(badControl, new LocalShell(), { dryRun: false, report: memoryReport() })).rejects.toThrow(
+      /unbound-control reload failed .* passed unbound-checkconf/s,
+    );
+  });
+});
