@@ -1,0 +1,84 @@
+/**
+ * The `dns` commands, loaded only when one runs (the Cloudflare SDK and ssh2 later still, when used): load the
+ * stacks, run one backend, print text or --json, and map the outcome to an exit code.
+ */
+import { resolve } from 'node:path';
+import { RemoteSession } from '../deploy/remote';
+import { runCloudflareDns } from './cloudflare/run';
+import type { DnsCommandOptions } from './commands';
+import { runOpnsenseDns } from './opnsense/run';
+import { type PlanSection, sectionChanges } from './plan-view';
+import { memoryReport, processReport, type Report } from './report';
+import { type DnsStack, loadDnsStack } from './stack';
+import { RemoteShell } from './unbound-file/remote-shell';
+import { runFileDns } from './unbound-file/run';
+import { LocalShell, type Shell } from './unbound-file/shell';
+
+/** Exit status of a --dry-run that found something to change (as `legacy-deploy plan` does). */
+export const EXIT_CHANGES = 2;
+
+interface Outcome {
+  readonly section: PlanSection;
+  readonly writes: number;
+}
+
+export async function runDnsCommand(name: 'cloudflare' | 'unbound', options: DnsCommandOptions): Promise<number> {
+  const stack = loadDnsStack(resolve(options.configDir));
+  const report = options.json ? memoryReport() : processReport({ verbose: options.verbose });
+  // In --json mode the verbose detail still goes to stderr; stdout carries only the JSON document.
+  const detailed: Report = options.json
+    ? { line: report.line, detail: processReport({ verbose: options.verbose }).detail }
+    : report;
+  const outcome =
+    name === 'cloudflare' ? await cloudflare(stack, options, detailed) : await unbound(stack, options, detailed);
+  const changes = sectionChanges(outcome.section);
+  if (options.json) {
+    process.stdout.write(
+      `${JSON.stringify({ ok: true, dryRun: options.dryRun === true, changes, writes: outcome.writes, section: outcome.section }, null, 2)}\n`,
+    );
+  }
+  return options.dryRun && changes > 0 ? EXIT_CHANGES : 0;
+}
+
+async function cloudflare(stack: DnsStack, options: DnsCommandOptions, report: Report): Promise<Outcome> {
+  const r = await runCloudflareDns(stack, {
+    dryRun: options.dryRun === true,
+    deleteForeignOldRecord: options.deleteForeignAlloyRecord === true,
+    env: process.env,
+    report,
+  });
+  return { section: r.planned.section, writes: r.writes };
+}
+
+async function unbound(stack: DnsStack, options: DnsCommandOptions, report: Report): Promise<Outcome> {
+  const dryRun = options.dryRun === true;
+  if (stack.legacy.unbound.backend === 'opnsense') {
+    const r = await runOpnsenseDns(stack, { dryRun, env: process.env, report, caFile: options.caFile });
+    return { section: r.planned.section, writes: r.writes };
+  }
+  const { shell, close } = await fileShell(stack, options);
+  try {
+    const r = await runFileDns(stack, shell, { dryRun, report });
+    return { section: r.planned.section, writes: r.writes };
+  } finally {
+    close();
+  }
+}
+
+/** Local files, or target.host over the deploy area's SSH session when `unbound.ssh` is true. */
+async function fileShell(stack: DnsStack, options: DnsCommandOptions): Promise<{ shell: Shell; close: () => void }> {
+  const unbound = stack.legacy.unbound;
+  if (unbound.backend === 'file' && unbound.ssh) {
+    const { host, port, user } = stack.legacy.target;
+    const session = await RemoteSession.open({
+      host,
+      port,
+      user,
+      identity: options.identity,
+      knownHostsFile: options.knownHosts,
+      acceptNewHostKey: options.acceptNewHostKey,
+    });
+    return { shell: new RemoteShell(session), close: () => session.close() };
+  }
+  return { shell: new LocalShell(), close: () => {} };
+}
