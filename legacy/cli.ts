@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerDeployCommands } from './deploy/commands';
+import { registerDnsCommands } from './dns/commands';
 
 /**
  * The `legacy-deploy` program. Each area registers its own sub-commands; heavy modules (ssh2, the Cloudflare SDK)
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output on stdout')
     .showHelpAfterError();
   registerDeployCommands(program);
+  registerDnsCommands(program);
   return program;
 }
 
