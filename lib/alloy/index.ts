@@ -1,0 +1,77 @@
+/**
+ * Public API of the Alloy configuration toolkit: parse, format and lint `.alloy` files. Used by the chart
+ * synth (central instance, with the env vars it provides), the legacy deploy and the `alloy-lint` CLI.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { File } from './ast';
+import { type Diagnostic, hasErrors, sortDiagnostics } from './diagnostics';
+import { type LintOptions, type LintResult, lintFiles } from './linter';
+import { parse } from './parser';
+import { defaultRegistry } from './registry';
+
+export type { File as AlloyFile } from './ast';
+export { AlloySyntaxError, type Diagnostic, formatDiagnostic, hasErrors, type Severity } from './diagnostics';
+export type { LintOptions, LintResult } from './linter';
+export { parse } from './parser';
+export { formatSource } from './printer';
+
+export interface SourceFile {
+  /** Name used in diagnostics. */
+  file: string;
+  text: string | Uint8Array;
+}
+
+/**
+ * Lints files as one configuration. Syntax errors are reported for every file; the semantic checks run
+ * only when all files parse, since a half-parsed file would cause misleading follow-on errors (a component
+ * lost to a syntax error would show up as "not declared").
+ */
+export function lintSources(sources: readonly SourceFile[], options: LintOptions = {}): LintResult {
+  const files: File[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const s of sources) {
+    const parsed = parse(s.text, s.file);
+    files.push(parsed.ast);
+    diagnostics.push(...parsed.diagnostics);
+  }
+  if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), envVars: [] };
+  const result = lintFiles(files, defaultRegistry(), options);
+  return { diagnostics: sortDiagnostics(result.diagnostics), envVars: result.envVars };
+}
+
+/** The `*.alloy` files of a folder (not recursive, sorted), or a diagnostic saying why there are none. */
+export function alloyFilesOf(dir: string): { files: string[]; problem?: Diagnostic } {
+  const problem = (message: string) => ({
+    files: [],
+    problem: { file: dir, line: 0, column: 0, severity: 'error' as const, message },
+  });
+  let names: string[];
+  try {
+    if (!statSync(dir).isDirectory()) return problem('not a folder');
+    names = readdirSync(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return problem(code === 'ENOENT' ? 'folder does not exist' : `cannot read folder (${code ?? String(e)})`);
+  }
+  const files = names
+    .filter((n) => n.endsWith('.alloy'))
+    .sort()
+    .map((n) => join(dir, n))
+    .filter((f) => statSync(f).isFile());
+  if (files.length === 0) return problem('no .alloy files in this folder: Alloy would load an empty configuration');
+  return { files };
+}
+
+/**
+ * Lints all `*.alloy` files of a folder as one configuration, the way Alloy loads a folder. A missing or empty
+ * folder is an error diagnostic.
+ */
+export function lintDirectory(dir: string, options: LintOptions = {}): LintResult {
+  const { files, problem } = alloyFilesOf(dir);
+  if (problem) return { diagnostics: [problem], envVars: [] };
+  return lintSources(
+    files.map((file) => ({ file, text: readFileSync(file) })),
+    options,
+  );
+}
