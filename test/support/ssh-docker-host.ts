@@ -176,9 +176,11 @@ export async function startSshDockerHost(): Promise<SshDockerHost> {
     }
     for (const child of children.reverse()) {
       if (child.exitCode === null && child.pid) {
+        let timer: NodeJS.Timeout | undefined;
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+        await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 3000)))]);
+        clearTimeout(timer);
         if (child.exitCode === null) child.kill('SIGKILL');
       }
     }

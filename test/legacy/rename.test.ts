@@ -1,0 +1,206 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { join, relative } from 'node:path';
+import { alloyConfig, LegacyDeployFixture } from '../support/legacy-deploy-fixture';
+import { sshDockerHostAvailable } from '../support/ssh-docker-host';
+
+/*
+ * legacy-deploy rename: the one-time move from container `alloy`, alloy-config and alloy-data to the alloy-legacy
+ * names, on a real sshd + podman host seeded with the old layout (the old container running, Alloy-like data).
+ */
+const describeHost = sshDockerHostAvailable('legacy-deploy rename tests') ? describe : describe.skip;
+
+/** sha256 of every file below `dir`, by relative path. */
+function checksums(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** The NAS as it is today: `alloy` running from alloy-config with its WAL and positions in alloy-data. */
+function seedOldLayout(f: LegacyDeployFixture): Record<string, string> {
+  const uid = Number(statSync(f.host.rootDir).uid);
+  const gid = Number(statSync(f.host.rootDir).gid);
+  const config = f.path('alloy-config');
+  const data = f.path('alloy-data');
+  mkdirSync(config);
+  writeFileSync(join(config, 'config.alloy'), alloyConfig('info'));
+  chownSync(config, uid, gid);
+  chownSync(join(config, 'config.alloy'), uid, gid);
+  mkdirSync(join(data, 'loki.source.file.synology'), { recursive: true });
+  mkdirSync(join(data, 'prometheus.remote_write.default/wal'), { recursive: true });
+  writeFileSync(
+    join(data, 'loki.source.file.synology/positions.yml'),
+    'positions:\n  /mnt/var/log/messages.log: "1234"\n',
+  );
+  writeFileSync(join(data, 'prometheus.remote_write.default/wal/00000000'), randomBytes(256 * 1024));
+  writeFileSync(join(data, 'prometheus.remote_write.default/wal/00000001'), randomBytes(64 * 1024 + 7));
+  const seeded = checksums(data);
+  const hp = f.host.hostPaths;
+  const r = f.host.docker([
+    'run',
+    '-d',
+    '--name',
+    'alloy',
+    '--network',
+    'host',
+    '--restart',
+    'always',
+    '-v',
+    `${config}:/etc/alloy:ro`,
+    '-v',
+    `${data}:/var/lib/alloy/data`,
+    '-v',
+    `${hp.dockerSocket}:/var/run/docker.sock:ro`,
+    '-v',
+    `${hp.varLog}:/mnt/var/log:ro`,
+    'localhost/alloy-stub:v1.10.1',
+    'run',
+    '/etc/alloy',
+    `--server.http.listen-addr=0.0.0.0:${f.host.httpPort}`,
+    '--storage.path=/var/lib/alloy/data',
+  ]);
+  if (r.code !== 0) throw new Error(`seeding the old container failed: ${r.stderr}`);
+  return seeded;
+}
+
+async function waitReady(f: LegacyDeployFixture): Promise<void> {
+  for (let i = 0; i < 100 && (await f.ready()) !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+/** Every seeded file is still there with the same bytes (the new instance may add its own files). */
+function expectSeededDataIntact(f: LegacyDeployFixture, seeded: Record<string, string>): void {
+  const now = checksums(f.path('alloy-legacy-data'));
+  for (const [file, sum] of Object.entries(seeded)) expect({ file, sum: now[file] }).toEqual({ file, sum });
+}
+
+describeHost('legacy-deploy rename from the old layout', () => {
+  let f: LegacyDeployFixture;
+  let seeded: Record<string, string>;
+  let oldId: string | undefined;
+  beforeAll(async () => {
+    f = await LegacyDeployFixture.start(['v1.10.1']);
+    f.setAssets({ 'main.alloy': alloyConfig('debug') });
+    seeded = seedOldLayout(f);
+    oldId = f.container('alloy')?.id;
+    await waitReady(f);
+  });
+  afterAll(async () => {
+    await f?.stop();
+  });
+
+  test('plan shows the rename steps and exits 2', async () => {
+    const r = await f.cli('plan');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('legacy Alloy (rename)');
+    expect(r.stdout).toContain(`move ${f.path('alloy-data')} → ${f.path('alloy-legacy-data')}`);
+  });
+
+  test('deploy refuses to run over the old layout and names the fix', async () => {
+    const r = await f.cli('deploy');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('run `legacy-deploy rename` first');
+    expect(f.containerNames()).toEqual(['alloy']);
+  });
+
+  test('rename --dry-run changes nothing', async () => {
+    const r = await f.cli('rename', ['--dry-run']);
+    expect(r.code).toBe(2);
+    expect(f.containerNames()).toEqual(['alloy']);
+    expect(f.container('alloy')?.running).toBe(true);
+    expect(existsSync(f.path('alloy-config'))).toBe(true);
+    expect(existsSync(f.path('alloy-legacy-data'))).toBe(false);
+  });
+
+  test('rename: alloy-legacy runs from the renamed folders; the data survives byte for byte', async () => {
+    const r = await f.cli('rename');
+    expect(r.stderr).not.toContain('legacy-deploy:');
+    expect(r.code).toBe(0);
+    expect(f.containerNames()).toEqual(['alloy-legacy']);
+    const c = f.container();
+    expect(c?.running).toBe(true);
+    expect(c?.image).toBe('localhost/alloy-stub:v1.10.1');
+    expect(c?.binds).toContain(`${f.path('alloy-legacy-config')}:/etc/alloy:ro`);
+    expect(c?.binds).toContain(`${f.path('alloy-legacy-data')}:/var/lib/alloy/data`);
+    expect(existsSync(f.path('alloy-config'))).toBe(false);
+    expect(existsSync(f.path('alloy-data'))).toBe(false);
+    expect(f.remoteFiles('alloy-legacy-config')['config.alloy']).toBe(alloyConfig('info'));
+    expectSeededDataIntact(f, seeded);
+    // the same data folder, continued: the old start and the new one are both recorded in it
+    expect(f.dataFile('starts').trim().split('\n')).toHaveLength(2);
+    expect(await f.ready()).toBe(200);
+  });
+
+  test('rename run twice: the second run finds nothing to do and touches nothing', async () => {
+    const before = f.container();
+    expect(before?.id).not.toBe(oldId);
+    const r = await f.cli('rename');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('no changes');
+    expect(f.container()).toEqual(before);
+    expectSeededDataIntact(f, seeded);
+  });
+
+  test('deploy after the rename recreates alloy-legacy with its own spec and keeps the data', async () => {
+    const r = await f.cli('deploy');
+    expect(r.stderr).toContain('was not created by legacy-deploy');
+    expect(r.code).toBe(0);
+    expect(Object.keys(f.remoteFiles('alloy-legacy-config')).sort()).toEqual([
+      '.legacy-deploy-manifest.json',
+      'main.alloy',
+    ]);
+    expectSeededDataIntact(f, seeded);
+    expect(await f.ready()).toBe(200);
+  });
+});
+
+describeHost('legacy-deploy rename resumes a run that stopped half-way', () => {
+  let f: LegacyDeployFixture;
+  let seeded: Record<string, string>;
+  beforeAll(async () => {
+    f = await LegacyDeployFixture.start(['v1.10.1']);
+    f.setAssets({ 'main.alloy': alloyConfig('debug') });
+    seeded = seedOldLayout(f);
+    await waitReady(f);
+  });
+  afterAll(async () => {
+    await f?.stop();
+  });
+
+  test('after "stop alloy" and "move alloy-config" were done, rename does the rest', async () => {
+    // The state a rename leaves when its connection drops after the first move.
+    expect(f.host.docker(['stop', 'alloy']).code).toBe(0);
+    expect(f.host.docker(['inspect', '--type', 'container', 'alloy']).code).toBe(0);
+    renameSync(f.path('alloy-config'), f.path('alloy-legacy-config'));
+
+    const plan = await f.cli('plan');
+    expect(plan.stderr).not.toContain('legacy-deploy:');
+    expect(plan.code).toBe(2);
+    expect(plan.stdout).not.toContain('stop container alloy');
+    expect(plan.stdout).not.toContain(`move ${f.path('alloy-config')}`);
+
+    const r = await f.cli('rename');
+    expect(r.stderr).not.toContain('legacy-deploy:');
+    expect(r.code).toBe(0);
+    expect(f.containerNames()).toEqual(['alloy-legacy']);
+    expect(f.container()?.running).toBe(true);
+    expectSeededDataIntact(f, seeded);
+    expect(await f.ready()).toBe(200);
+  });
+});

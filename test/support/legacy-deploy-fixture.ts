@@ -1,0 +1,140 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type CliResult, runLegacyDeploy } from './legacy-deploy-cli';
+import { type SshDockerHost, startSshDockerHost } from './ssh-docker-host';
+
+/** The parts of `docker inspect` the legacy-deploy tests assert on. */
+export interface ContainerFacts {
+  readonly id: string;
+  readonly running: boolean;
+  readonly image: string;
+  readonly startedAt: string;
+  readonly binds: string[];
+  readonly env: string[];
+  readonly args: string[];
+  readonly network: string;
+  readonly restart: string;
+}
+
+/**
+ * One test host plus a config folder and an assets folder for legacy-deploy, shared by the tests of one file.
+ * `cli` runs the real CLI (from source, in its own process) against the host with the test's key and known_hosts.
+ */
+export class LegacyDeployFixture {
+  readonly configDir: string;
+  readonly assetsDir: string;
+
+  private constructor(readonly host: SshDockerHost) {
+    this.configDir = join(host.dir, 'config');
+    this.assetsDir = join(host.dir, 'assets');
+    mkdirSync(this.assetsDir);
+    host.writeConfig(this.configDir);
+  }
+
+  static async start(versions: readonly string[] = ['v1.10.1', 'v1.11.0']): Promise<LegacyDeployFixture> {
+    const host = await startSshDockerHost();
+    for (const v of versions) host.tagStubImage(v);
+    return new LegacyDeployFixture(host);
+  }
+
+  stop(): Promise<void> {
+    return this.host.stop();
+  }
+
+  /** Makes the assets folder hold exactly these files. */
+  setAssets(files: Readonly<Record<string, string | Buffer>>): void {
+    for (const name of readdirSync(this.assetsDir)) rmSync(join(this.assetsDir, name), { force: true });
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(this.assetsDir, name), content);
+  }
+
+  useConfig(overrides: { version?: string; readyTimeoutSeconds?: number }): void {
+    this.host.writeConfig(this.configDir, overrides);
+  }
+
+  cli(
+    command: string,
+    extra: readonly string[] = [],
+    options: { onStderr?: (text: string) => void; knownHosts?: string } = {},
+  ): Promise<CliResult> {
+    return runLegacyDeploy(
+      [
+        command,
+        '--config-dir',
+        this.configDir,
+        '--identity',
+        this.host.identity,
+        '--known-hosts',
+        options.knownHosts ?? this.host.knownHosts,
+        '--assets',
+        this.assetsDir,
+        ...extra,
+      ],
+      { onStderr: options.onStderr },
+    );
+  }
+
+  /** docker inspect through the engine itself (not through legacy-deploy). */
+  container(name = 'alloy-legacy'): ContainerFacts | null {
+    const r = this.host.docker(['inspect', '--type', 'container', name]);
+    if (r.code !== 0) return null;
+    const [o] = JSON.parse(r.stdout);
+    return {
+      id: o.Id,
+      running: o.State.Running,
+      image: o.Config.Image,
+      startedAt: o.State.StartedAt,
+      binds: (o.Mounts ?? []).map(
+        (m: { Source: string; Destination: string; RW: boolean }) => `${m.Source}:${m.Destination}${m.RW ? '' : ':ro'}`,
+      ),
+      env: o.Config.Env ?? [],
+      args: o.Config.Cmd ?? [],
+      network: o.HostConfig.NetworkMode,
+      restart: o.HostConfig.RestartPolicy.Name,
+    };
+  }
+
+  containerNames(): string[] {
+    return this.host
+      .docker(['ps', '-a', '--format', '{{.Names}}'])
+      .stdout.split('\n')
+      .filter((n) => n !== '')
+      .sort();
+  }
+
+  path(...parts: string[]): string {
+    return join(this.host.rootDir, ...parts);
+  }
+
+  /** Files of a folder on the "NAS" with their contents. */
+  remoteFiles(dir: string): Record<string, string> {
+    const full = this.path(dir);
+    if (!existsSync(full)) return {};
+    return Object.fromEntries(readdirSync(full).map((n) => [n, readFileSync(join(full, n), 'utf8')]));
+  }
+
+  /** What the stand-in Alloy wrote into its data folder (starts, reloads, the config checksum it loaded). */
+  dataFile(name: string, dataDir = 'alloy-legacy-data'): string {
+    const file = this.path(dataDir, name);
+    return existsSync(file) ? readFileSync(file, 'utf8') : '';
+  }
+
+  /** GET /-/ready on the host network, as the NAS would answer it. */
+  async ready(): Promise<number | null> {
+    try {
+      const r = await fetch(`http://127.0.0.1:${this.host.httpPort}/-/ready`, { signal: AbortSignal.timeout(3000) });
+      return r.status;
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** A small valid Alloy config; `level` makes different contents. */
+export function alloyConfig(level = 'info'): string {
+  return `logging {\n  level  = "${level}"\n  format = "logfmt"\n}\n`;
+}
+
+/** A second valid file (a component block: the logging block may appear only once per folder). */
+export function extraConfig(name = 'alloy'): string {
+  return `prometheus.exporter.self "${name}" { }\n`;
+}
