@@ -5,7 +5,8 @@ import { basename, join } from 'node:path';
 import { synthesize } from './lib/synth';
 
 try {
-  const files = synthesize();
+  const { files, warnings } = synthesize();
+  for (const warning of warnings) process.stderr.write(`${warning}\n`);
   for (const file of files) process.stdout.write(`wrote ${file}\n`);
   // `cdk8s synth` points CDK8S_OUTDIR at its scratch folder (cdk8s.yaml) and insists that it exists afterwards.
   const cliOutDir = process.env.CDK8S_OUTDIR;

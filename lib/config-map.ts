@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
+import { alloyFilesOf, formatDiagnostic } from './alloy';
 
 export interface AlloyConfigMapProps {
   /** Folder whose `*.alloy` files become the ConfigMap's keys. */
@@ -17,14 +18,9 @@ export interface AlloyConfigMapProps {
 
 /** Reads the `*.alloy` files of a folder, sorted by name; a missing or empty folder is an error. */
 export function readAlloyFiles(dir: string): Record<string, string> {
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((f) => f.endsWith('.alloy'));
-  } catch (e) {
-    throw new Error(`${dir}: cannot read the Alloy configuration folder (${(e as NodeJS.ErrnoException).code ?? e})`);
-  }
-  if (names.length === 0) throw new Error(`${dir}: no *.alloy files: Alloy would start with an empty pipeline`);
-  return Object.fromEntries(names.sort().map((n) => [n, readFileSync(join(dir, n), 'utf8')]));
+  const { files, problem } = alloyFilesOf(dir);
+  if (problem) throw new Error(formatDiagnostic(problem));
+  return Object.fromEntries(files.map((f) => [basename(f), readFileSync(f, 'utf8')]));
 }
 
 /** A stable digest of the files, so that a pod annotation can roll the pod when the configuration changes. */

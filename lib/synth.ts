@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { App } from 'cdk8s';
-import { AlloyChart } from './alloy-chart';
+import { formatDiagnostic, lintDirectory } from './alloy';
+import { AlloyChart, providedEnv } from './alloy-chart';
 import { loadProdStack } from './config/load';
 
 export interface SynthOptions {
@@ -13,19 +14,40 @@ export interface SynthOptions {
   readonly outDir?: string;
 }
 
+export interface SynthResult {
+  /** The manifests written. */
+  readonly files: string[];
+  /** Linter warnings about the pipeline (not fatal), one line each. */
+  readonly warnings: string[];
+}
+
+/** A pipeline the linter rejects: every problem as `file:line:col: error: message`. */
+export class PipelineError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = 'PipelineError';
+  }
+}
+
 /**
  * Validates everything, synthesizes into a scratch folder beside the output, and only then moves the manifests
  * into place: a bad stack file or pipeline leaves the previous dist/ exactly as it was.
  */
-export function synthesize(options: SynthOptions = {}): string[] {
+export function synthesize(options: SynthOptions = {}): SynthResult {
   const outDir = resolve(options.outDir ?? 'dist');
+  const assetsDir = options.assetsDir ?? 'assets/alloy';
   const stack = loadProdStack(options.configFile ?? 'config/prod.yaml');
+  // Every env var the pipeline reads must be one the Deployment provides, or Alloy fails on the cluster.
+  const lint = lintDirectory(assetsDir, { providedEnv: providedEnv(stack.alloy) });
+  const errors = lint.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) throw new PipelineError(errors.map(formatDiagnostic));
+  const warnings = lint.diagnostics.filter((d) => d.severity !== 'error').map(formatDiagnostic);
 
   mkdirSync(dirname(outDir), { recursive: true });
   const scratch = mkdtempSync(`${outDir}.tmp-`);
   try {
     const app = new App({ outdir: scratch });
-    new AlloyChart(app, 'alloy', { alloy: stack.alloy, assetsDir: options.assetsDir ?? 'assets/alloy' });
+    new AlloyChart(app, 'alloy', { alloy: stack.alloy, assetsDir });
     app.synth();
 
     const written = readdirSync(scratch).sort();
@@ -34,7 +56,7 @@ export function synthesize(options: SynthOptions = {}): string[] {
     for (const stale of readdirSync(outDir)) {
       if (stale.endsWith('.k8s.yaml') && !written.includes(stale)) rmSync(join(outDir, stale));
     }
-    return written.map((f) => join(outDir, f));
+    return { files: written.map((f) => join(outDir, f)), warnings };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

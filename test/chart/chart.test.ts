@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { find, type K8sObject, ScratchProject } from '../support/manifests';
 import { REPO_DIR } from '../support/shared';
@@ -252,7 +252,23 @@ describe('values from the stack file', () => {
     const other = new ScratchProject();
     try {
       other.editProd((t) => t.replace(/ {2}envFromSecret:[\s\S]*?MIMIR_REMOTE_WRITE_URL\n/, ''));
+      // The pipeline may then read only the env vars the chart sets itself.
+      for (const f of readdirSync(other.path('assets/alloy'))) {
+        if (!['logging.alloy', 'http.alloy'].includes(f)) rmSync(other.path('assets/alloy', f));
+      }
       expect(find(other.synth(), 'Deployment').spec.template.spec.containers[0].envFrom).toBeUndefined();
+    } finally {
+      other.remove();
+    }
+  });
+
+  test('without envFromSecret a pipeline that reads the Secret keys is refused at synth', () => {
+    const other = new ScratchProject();
+    try {
+      other.editProd((t) => t.replace(/ {2}envFromSecret:[\s\S]*?MIMIR_REMOTE_WRITE_URL\n/, ''));
+      expect(() => other.synth()).toThrow(
+        /export_mimir.alloy:\d+:\d+: error: .*"MIMIR_REMOTE_WRITE_URL" is not provided/,
+      );
     } finally {
       other.remove();
     }

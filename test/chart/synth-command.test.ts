@@ -69,11 +69,39 @@ describe('bad input leaves the previous dist/ exactly as it was and exits 1 with
     try {
       const r = run(project, synthApp);
       expect(r.status).toBe(1);
-      expect(r.stderr).toContain('assets/alloy: no *.alloy files');
+      expect(r.stderr).toMatch(/assets\/alloy: error: no .alloy files/);
       distUnchanged();
     } finally {
       rmSync(project.path('assets/alloy'), { recursive: true });
       require('node:fs').renameSync(backup, project.path('assets/alloy'));
+    }
+  });
+
+  test('a pipeline the Alloy linter rejects: each problem with file:line:col', () => {
+    const file = project.path('assets/alloy/export_mimir.alloy');
+    const good = readFileSync(file, 'utf8');
+    try {
+      writeFileSync(file, good.replace('remote_write.mimir.receiver]', 'remote_write.mimir.receivers]'));
+      const r = run(project, synthApp);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/assets\/alloy\/export_mimir.alloy:3:\d+: error: .*receivers/);
+      distUnchanged();
+    } finally {
+      writeFileSync(file, good);
+    }
+  });
+
+  test('an env var the Deployment does not provide (not in envFromSecret.keys nor set by the chart)', () => {
+    const file = project.path('assets/alloy/export_mimir.alloy');
+    const good = readFileSync(file, 'utf8');
+    try {
+      writeFileSync(file, good.replace('MIMIR_REMOTE_WRITE_URL', 'MIMIR_URL'));
+      const r = run(project, synthApp);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/assets\/alloy\/export_mimir.alloy:\d+:\d+: error: .*MIMIR_URL/);
+      distUnchanged();
+    } finally {
+      writeFileSync(file, good);
     }
   });
 

@@ -39,7 +39,9 @@ export class ScratchProject {
   }
 
   synth(): K8sObject[] {
-    const [file] = synthesize({
+    const {
+      files: [file],
+    } = synthesize({
       configFile: this.path('config/prod.yaml'),
       assetsDir: this.path('assets/alloy'),
       outDir: this.path('dist'),
