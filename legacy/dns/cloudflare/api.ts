@@ -125,7 +125,8 @@ export class CloudflareApi {
     const what = `HTTP ${err.status}${first ? `, code ${first.code}: ${first.message}` : ''}`;
     const vars = credentialVariables(this.options.credentials);
     const code = first?.code;
-    if (err.status === 401 || (err.status === 403 && code === 9109) || code === 9106 || code === 6003) {
+    // 9109: bad token; 9103: unknown global key/email; 9106: none sent; 6003: malformed auth header.
+    if (err.status === 401 || code === 9109 || code === 9103 || code === 9106 || code === 6003) {
       return new DnsError(`Cloudflare rejected the credentials (${what}) during ${label}: fix ${vars}`);
     }
     if (err.status === 403) {
