@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerDeployCommands } from './deploy/commands';
 import { registerDnsCommands } from './dns/commands';
+import { registerVerifyCommand } from './verify/commands';
 
 /**
  * The `legacy-deploy` program. Each area registers its own sub-commands; heavy modules (ssh2, the Cloudflare SDK)
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerDeployCommands(program);
   registerDnsCommands(program);
+  registerVerifyCommand(program);
   return program;
 }
 
