@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { DnsError } from '../errors';
+import { DnsError, DnsNotConfigured } from '../errors';
 import { type Failure, RetriesExhausted, type RetryPolicy, withRetries } from '../retry';
 import { normalizeRow, type OverrideFields, type OverrideRow } from './plan';
 
@@ -31,9 +31,9 @@ export function opnsenseSettings(env: NodeJS.ProcessEnv, caFile?: string): Opnse
     !apiSecret && 'OPNSENSE_API_SECRET',
   ].filter(Boolean);
   if (missing.length > 0 || !endpoint || !apiKey || !apiSecret) {
-    throw new DnsError(
-      `set ${missing.join(', ')} (the OPNsense address, e.g. https://192.168.1.1, and an API key pair)`,
-    );
+    const message = `set ${missing.join(', ')} (the OPNsense address, e.g. https://192.168.1.1, and an API key pair)`;
+    // Nothing set at all is "not configured"; half a configuration is a mistake worth flagging.
+    throw missing.length === 3 ? new DnsNotConfigured(message) : new DnsError(message);
   }
   let url: URL;
   try {
