@@ -1,6 +1,7 @@
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { ConfigError } from '../../lib/config/load';
+import { dnsPlanSections } from '../dns/plan-sections';
 import { lintAssets } from '../lint-assets';
 import { applyDeploy, lockScriptFor } from './apply-deploy';
 import { applyRename } from './apply-rename';
@@ -89,7 +90,14 @@ export async function runDeployCommand(name: CommandName, options: DeployOptions
     const observed = await observe(session, settings, name === 'status');
     switch (name) {
       case 'plan':
-        return printPlan(out, nasPlanSections(settings, files, observed), stats);
+        return printPlan(
+          out,
+          [
+            ...nasPlanSections(settings, files, observed),
+            ...(await dnsPlanSections({ configDir: options.configDir, session })),
+          ],
+          stats,
+        );
       case 'status':
         return printStatus(out, settings, files, observed, stats);
       case 'rename': {
