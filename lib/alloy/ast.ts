@@ -1,7 +1,8 @@
 /**
  * AST of an Alloy file. Positions are byte offsets into the source (NO_POS when absent); a file's LineIndex
  * turns them into line and column. The shapes mirror upstream's `syntax/ast` so that the printer can follow
- * upstream's walker exactly (it relies on the same start/end positions).
+ * upstream's walker exactly (it relies on the same start/end positions), except that identifiers are
+ * fields of their node rather than nodes of their own: fewer objects make a large AST cheaper to build.
  */
 import type { LineIndex } from './lexer';
 import type { Token } from './token';
@@ -9,6 +10,7 @@ import { utf8Length } from './unicode';
 
 export const NO_POS = -1;
 
+/** A name and the offset of its first byte. */
 export interface Ident {
   name: string;
   pos: number;
@@ -25,7 +27,8 @@ export type CommentGroup = Comment[];
 
 export interface AttributeStmt {
   kind: 'attribute';
-  name: Ident;
+  name: string;
+  namePos: number;
   value: Expr;
 }
 
@@ -46,7 +49,8 @@ export type Stmt = AttributeStmt | BlockStmt;
 
 export interface IdentifierExpr {
   kind: 'ident';
-  ident: Ident;
+  name: string;
+  pos: number;
 }
 
 export interface LiteralExpr {
@@ -65,8 +69,9 @@ export interface ArrayExpr {
 }
 
 export interface ObjectField {
-  name: Ident;
-  /** The key was written as a string; `name.name` is then the text between the quotes. */
+  /** The key; for a quoted key, the text between the quotes. */
+  name: string;
+  namePos: number;
   quoted: boolean;
   value: Expr;
 }
@@ -81,7 +86,8 @@ export interface ObjectExpr {
 export interface AccessExpr {
   kind: 'access';
   value: Expr;
-  name: Ident;
+  name: string;
+  namePos: number;
 }
 
 export interface IndexExpr {
@@ -141,69 +147,68 @@ export interface File {
   lines: LineIndex;
 }
 
-export type Node = Stmt | Expr | Ident | Comment;
+export type Node = Stmt | Expr | Comment;
 
-function isIdent(n: Node): n is Ident {
-  return !('kind' in n) && 'name' in n;
-}
-
-/** Offset of the first byte of a node. */
-export function startPos(n: Node): number {
-  if (isIdent(n)) return n.pos;
-  if (!('kind' in n)) return n.pos; // Comment
-  switch (n.kind) {
-    case 'attribute':
-      return n.name.pos;
-    case 'block':
-      return n.namePos;
-    case 'ident':
-      return n.ident.pos;
-    case 'literal':
-    case 'unary':
-      return n.pos;
-    case 'array':
-      return n.lBrack;
-    case 'object':
-      return n.lCurly;
-    case 'access':
-    case 'index':
-    case 'call':
-      return startPos(n.value);
-    case 'binary':
-      return startPos(n.left);
-    case 'paren':
-      return n.lParen;
+/** Offset of the first byte of a node. Iterative, since operator and access chains can be long. */
+export function startPos(node: Node): number {
+  let n = node;
+  for (;;) {
+    if (!('kind' in n)) return n.pos; // Comment
+    switch (n.kind) {
+      case 'attribute':
+      case 'block':
+        return n.namePos;
+      case 'ident':
+      case 'literal':
+      case 'unary':
+        return n.pos;
+      case 'array':
+        return n.lBrack;
+      case 'object':
+        return n.lCurly;
+      case 'paren':
+        return n.lParen;
+      case 'access':
+      case 'index':
+      case 'call':
+        n = n.value;
+        break;
+      case 'binary':
+        n = n.left;
+        break;
+    }
   }
 }
 
-/** Offset of the last byte of a node. */
-export function endPos(n: Node): number {
-  if (isIdent(n)) return n.pos + utf8Length(n.name) - 1;
-  if (!('kind' in n)) return n.pos + utf8Length(n.text) - 1; // Comment
-  switch (n.kind) {
-    case 'attribute':
-      return endPos(n.value);
-    case 'block':
-      return n.rCurly;
-    case 'ident':
-      return endPos(n.ident);
-    case 'literal':
-      return n.pos + utf8Length(n.value) - 1;
-    case 'array':
-      return n.rBrack;
-    case 'object':
-      return n.rCurly;
-    case 'access':
-      return endPos(n.name);
-    case 'index':
-      return n.rBrack;
-    case 'call':
-      return n.rParen;
-    case 'unary':
-      return endPos(n.value);
-    case 'binary':
-      return endPos(n.right);
-    case 'paren':
-      return n.rParen;
+/** Offset of the last byte of a node. Iterative, like startPos. */
+export function endPos(node: Node): number {
+  let n = node;
+  for (;;) {
+    if (!('kind' in n)) return n.pos + utf8Length(n.text) - 1; // Comment
+    switch (n.kind) {
+      case 'block':
+        return n.rCurly;
+      case 'literal':
+        return n.pos + utf8Length(n.value) - 1;
+      case 'array':
+      case 'index':
+        return n.rBrack;
+      case 'object':
+        return n.rCurly;
+      case 'call':
+      case 'paren':
+        return n.rParen;
+      case 'ident':
+        return n.pos + utf8Length(n.name) - 1;
+      case 'access':
+        return n.namePos + utf8Length(n.name) - 1;
+      case 'attribute':
+      case 'unary':
+        n = n.value;
+        break;
+      case 'binary':
+        n = n.right;
+        break;
+    }
   }
 }

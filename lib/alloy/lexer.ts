@@ -8,8 +8,13 @@
  * expression per character and never build strings by concatenation.
  */
 import { isAscii } from 'node:buffer';
-import { Token } from './token';
+import { Token as TokenEnum } from './token';
 import { decodeRune, goUnicode, isUnicodeDigit, isUnicodeLetter } from './unicode';
+
+// A module-local alias: compiled to CommonJS one file at a time, `Token.X` on the import would be a getter
+// call per use, which the hot loops here cannot afford.
+const Token = TokenEnum;
+type Token = TokenEnum;
 
 const EOF_CH = -1;
 const BOM = 0xfeff;
@@ -63,6 +68,55 @@ export class Source {
   }
 }
 
+/**
+ * One string per distinct ASCII identifier. Names repeat a lot (`otelcol`, `output`, `input`, labels), and
+ * building the AST is dominated by garbage-collecting what survives: sharing the strings keeps it small.
+ */
+class NameTable {
+  private keys: (string | undefined)[] = new Array(256);
+  private hashes = new Int32Array(256);
+  private count = 0;
+
+  intern(src: Uint8Array, start: number, end: number, source: Source): string {
+    let h = 0x811c9dc5 | 0;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ src[i], 16777619);
+    const mask = this.keys.length - 1;
+    for (let idx = h & mask; ; idx = (idx + 1) & mask) {
+      const key = this.keys[idx];
+      if (key === undefined) {
+        const s = source.slice(start, end);
+        this.keys[idx] = s;
+        this.hashes[idx] = h;
+        if (++this.count * 2 > this.keys.length) this.grow();
+        return s;
+      }
+      if (this.hashes[idx] === h && sameAscii(key, src, start, end)) return key;
+    }
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const hashes = this.hashes;
+    this.keys = new Array(keys.length * 2);
+    this.hashes = new Int32Array(keys.length * 2);
+    const mask = this.keys.length - 1;
+    for (let j = 0; j < keys.length; j++) {
+      const key = keys[j];
+      if (key === undefined) continue;
+      let idx = hashes[j] & mask;
+      while (this.keys[idx] !== undefined) idx = (idx + 1) & mask;
+      this.keys[idx] = key;
+      this.hashes[idx] = hashes[j];
+    }
+  }
+}
+
+function sameAscii(s: string, src: Uint8Array, start: number, end: number): boolean {
+  if (s.length !== end - start) return false;
+  for (let k = 0; k < s.length; k++) if (s.charCodeAt(k) !== src[start + k]) return false;
+  return true;
+}
+
 export class Lexer {
   private readonly src: Uint8Array;
   private readonly len: number;
@@ -70,8 +124,9 @@ export class Lexer {
   private offset = 0;
   private readOffset = 0;
   private insertTerm = false;
-  /** Byte offset at which each line starts; grows while scanning. */
-  readonly lineStarts: number[] = [0];
+  private readonly names = new NameTable();
+  /** Byte offset at which each line starts (after each '\n', including one at the very end). */
+  readonly lineStarts: number[];
 
   // The current token, set by scan().
   pos = 0;
@@ -84,25 +139,19 @@ export class Lexer {
   ) {
     this.src = source.bytes;
     this.len = this.src.length;
+    this.lineStarts = lineStartsOf(this.src);
     this.next();
     if (this.ch === BOM) this.next(); // a byte order mark is allowed as the very first character
-  }
-
-  private addLine(offset: number): void {
-    const starts = this.lineStarts;
-    if (starts[starts.length - 1] < offset) starts.push(offset);
   }
 
   /** Advances to the next character: s.ch becomes the code point at s.offset, or EOF_CH. */
   private next(): void {
     if (this.readOffset >= this.len) {
       this.offset = this.len;
-      if (this.ch === NL) this.addLine(this.offset); // track a final newline at the end of the file
       this.ch = EOF_CH;
       return;
     }
     this.offset = this.readOffset;
-    if (this.ch === NL) this.addLine(this.offset);
     let r = this.src[this.readOffset];
     let width = 1;
     if (r === 0) {
@@ -284,11 +333,20 @@ export class Lexer {
   }
 
   private skipWhitespace(): void {
-    for (;;) {
-      const c = this.ch;
-      if (c === 0x20 || c === 0x09 || c === 0x0d || (c === NL && !this.insertTerm)) this.next();
-      else return;
+    const c = this.ch;
+    if (!(c === 0x20 || c === 0x09 || c === 0x0d || (c === NL && !this.insertTerm))) return;
+    // Fast path over the bytes: whitespace is ASCII, so next() has nothing to check or report.
+    const src = this.src;
+    const len = this.len;
+    const stopAtNewline = this.insertTerm;
+    let i = this.readOffset;
+    while (i < len) {
+      const b = src[i];
+      if (b === 0x20 || b === 0x09 || b === 0x0d || (b === NL && !stopAtNewline)) i++;
+      else break;
     }
+    this.readOffset = i;
+    this.next();
   }
 
   private scanIdentifier(): string {
@@ -309,22 +367,27 @@ export class Lexer {
       this.offset = len;
       this.readOffset = len;
       this.ch = EOF_CH;
-      return this.source.slice(start, len);
+      return this.name(start, len);
     }
     const b = src[i];
     if (b > 0 && b < 0x80) {
-      // An ASCII byte that ends the identifier; it cannot be a newline-tracked character since the
-      // identifier's own characters are never '\n'.
+      // An ASCII byte ends the identifier.
       this.ch = b;
       this.offset = i;
       this.readOffset = i + 1;
-      return this.source.slice(start, i);
+      return this.name(start, i);
     }
     // A NUL or non-ASCII byte: continue character by character.
     this.readOffset = i;
     this.next();
     while (isLetter(this.ch) || isDigit(this.ch)) this.next();
     return this.source.slice(start, this.offset);
+  }
+
+  private name(start: number, end: number): string {
+    return this.src[start] < 0x80
+      ? this.names.intern(this.src, start, end, this.source)
+      : this.source.slice(start, end);
   }
 
   private scanNumber(): Token {
@@ -356,6 +419,20 @@ export class Lexer {
 
   private scanString(until: number, escapes: boolean, multiline: boolean): string {
     const start = this.offset - 1; // the opening quote was consumed to make progress
+    // Fast path: skip plain ASCII bytes (no quote, backslash, newline or NUL) without next()'s checks.
+    const first = this.ch;
+    if (first !== until && first !== 0x5c && first !== NL && first > 0 && first < 0x80) {
+      const src = this.src;
+      const len = this.len;
+      let i = this.readOffset;
+      while (i < len) {
+        const b = src[i];
+        if (b === until || b === 0x5c || b === NL || b === 0 || b >= 0x80) break;
+        i++;
+      }
+      this.readOffset = i;
+      this.next();
+    }
     for (;;) {
       const ch = this.ch;
       if ((!multiline && ch === NL) || ch === EOF_CH) {
@@ -445,7 +522,17 @@ export class Lexer {
     let numCR = 0;
     let block = false;
     if (this.ch === 0x2f) {
-      // A //-comment runs to the end of the line; the newline is not part of it.
+      // A //-comment runs to the end of the line; the newline is not part of it. Plain ASCII without \r is
+      // skipped in one go; anything else goes through next(), which reports bad bytes.
+      const src = this.src;
+      const len = this.len;
+      let i = this.readOffset;
+      while (i < len) {
+        const b = src[i];
+        if (b === NL || b === 0x0d || b === 0 || b >= 0x80) break;
+        i++;
+      }
+      this.readOffset = i;
       this.next();
       while (this.cur() !== NL && this.cur() !== EOF_CH) {
         if (this.cur() === 0x0d) numCR++;
@@ -519,6 +606,16 @@ export class Lexer {
     }
     return single;
   }
+}
+
+/**
+ * Upstream records a line start each time the scanner passes a newline; since every newline is passed, that
+ * is the offset after each '\n'. (A plain loop: Buffer#indexOf costs more per call than it saves per line.)
+ */
+function lineStartsOf(src: Uint8Array): number[] {
+  const starts = [0];
+  for (let i = 0; i < src.length; i++) if (src[i] === NL) starts.push(i + 1);
+  return starts;
 }
 
 function isLetter(ch: number): boolean {

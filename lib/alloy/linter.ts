@@ -20,7 +20,7 @@
  * Components exporting nothing (receivers, `prometheus.scrape`, ...) are sources by design and never
  * warned about, nor are components whose exports are undocumented or unknown.
  */
-import type { BlockStmt, Expr, File, Ident, Stmt } from './ast';
+import type { AccessExpr, BlockStmt, Expr, File, IdentifierExpr, Stmt } from './ast';
 import { type Diagnostic, diagnosticAt, type Severity } from './diagnostics';
 import type { Registry } from './registry';
 import { Token } from './token';
@@ -67,9 +67,15 @@ interface Located<T> {
   file: File;
 }
 
+/** A trie of component names by fragment; a node with labels is a complete name that has instances. */
+interface NameNode {
+  next?: Map<string, NameNode>;
+  labels?: Map<string, Instance>;
+}
+
 class Scope {
-  /** Component instances by name, then label. */
-  readonly instances = new Map<string, Map<string, Instance>>();
+  /** Component instances by name fragments, then label. */
+  readonly instances: NameNode = {};
   /** Custom components defined by `declare` blocks, with their exports. */
   readonly custom = new Map<string, string[]>();
   readonly importNamespaces = new Set<string>();
@@ -82,12 +88,25 @@ class Scope {
     readonly localVars: ReadonlySet<string> = new Set(),
   ) {}
 
-  *chain(): Generator<Scope> {
-    for (let s: Scope | undefined = this; s !== undefined; s = s.parent) yield s;
+  addInstance(fragments: readonly string[], instance: Instance): void {
+    let node = this.instances;
+    for (const f of fragments) {
+      node.next ??= new Map();
+      const child: NameNode = node.next.get(f) ?? {};
+      node.next.set(f, child);
+      node = child;
+    }
+    node.labels ??= new Map();
+    node.labels.set(instance.label, instance);
+  }
+
+  /** Parent for component lookups: foreach templates see the enclosing scope, modules and the root do not. */
+  get componentParent(): Scope | undefined {
+    return this.seesParentComponents ? this.parent : undefined;
   }
 
   customComponent(name: string): string[] | undefined {
-    for (const s of this.chain()) {
+    for (let s: Scope | undefined = this; s !== undefined; s = s.parent) {
       const found = s.custom.get(name);
       if (found) return found;
     }
@@ -95,30 +114,21 @@ class Scope {
   }
 
   isImportNamespace(first: string): boolean {
-    for (const s of this.chain()) if (s.importNamespaces.has(first)) return true;
+    for (let s: Scope | undefined = this; s !== undefined; s = s.parent) if (s.importNamespaces.has(first)) return true;
     return false;
   }
 
   isLocalVar(name: string): boolean {
-    for (const s of this.chain()) if (s.localVars.has(name)) return true;
+    for (let s: Scope | undefined = this; s !== undefined; s = s.parent) if (s.localVars.has(name)) return true;
     return false;
   }
-
-  /** Scopes whose components a reference from this scope can see. */
-  *componentScopes(): Generator<Scope> {
-    for (let s: Scope | undefined = this; s !== undefined; s = s.seesParentComponents ? s.parent : undefined) yield s;
-  }
 }
 
-/** What an expression walk needs to know about where it is. */
-interface Context {
-  scope: Scope;
-  file: File;
-  /** The component whose body is being walked (its self-references do not count as uses). */
-  owner: Instance | undefined;
-  /** Inside the owner's `forward_to` attribute or `output` block. */
-  inOutput: boolean;
-}
+/** A dotted name in an expression: its identifier and access nodes, first to last. */
+type Chain = (IdentifierExpr | AccessExpr)[];
+
+const partPos = (part: IdentifierExpr | AccessExpr): number => (part.kind === 'ident' ? part.pos : part.namePos);
+const chainText = (chain: Chain): string => chain.map((p) => p.name).join('.');
 
 interface EnvUse {
   name: string;
@@ -155,10 +165,23 @@ class Linter {
   readonly diagnostics: Diagnostic[] = [];
   readonly envUses: EnvUse[] = [];
 
+  // Where the expression walk is. Fields rather than a context object per node: the walk visits every
+  // expression of the configuration, and allocations are what a large configuration pays for most.
+  private scope!: Scope;
+  private file!: File;
+  /** The component whose body is being walked (its self-references do not count as uses). */
+  private owner: Instance | undefined;
+  /** Inside the owner's `forward_to` attribute or `output` block. */
+  private inOutput = false;
+
   constructor(private readonly registry: Registry) {}
 
   report(file: File, offset: number, severity: Severity, message: string): void {
     this.diagnostics.push(diagnosticAt(file.name, file.lines, offset, severity, message));
+  }
+
+  private here(offset: number, severity: Severity, message: string): void {
+    this.report(this.file, offset, severity, message);
   }
 
   lintScope(scope: Scope, stmts: Located<Stmt>[]): void {
@@ -166,9 +189,16 @@ class Linter {
     this.collectDefinitions(scope, blocks); // first, so that a use may come before the definition
     const owners = this.collectDeclarations(scope, blocks);
     for (const { node, file } of stmts) {
-      const ctx: Context = { scope, file, owner: undefined, inOutput: false };
-      if (node.kind === 'attribute') this.walkExpr(node.value, ctx);
-      else this.walkTopBlock(node, { ...ctx, owner: owners.get(node) });
+      this.scope = scope;
+      this.file = file;
+      this.inOutput = false;
+      if (node.kind === 'attribute') {
+        this.owner = undefined;
+        this.walkExpr(node.value);
+      } else {
+        this.owner = owners.get(node);
+        this.walkTopBlock(node);
+      }
     }
     for (const { node, file } of blocks) this.lintNestedScope(scope, node, file);
     this.reportDeadEnds(scope);
@@ -177,8 +207,8 @@ class Linter {
   /** `declare` and `import.*` blocks: names usable as components in this scope. */
   private collectDefinitions(scope: Scope, blocks: Located<BlockStmt>[]): void {
     for (const { node } of blocks) {
-      const name = node.name.join('.');
       if (node.label === '') continue; // reported with the other label problems
+      const name = node.name.join('.');
       if (name === 'declare') {
         const exports = node.body.flatMap((s) =>
           s.kind === 'block' && s.name.length === 1 && s.name[0] === 'export' && s.label !== '' ? [s.label] : [],
@@ -226,8 +256,7 @@ class Linter {
           referenced: false,
           forwards: false,
         };
-        const byLabel = scope.instances.get(name) ?? new Map<string, Instance>();
-        scope.instances.set(name, byLabel.set(node.label, instance));
+        scope.addInstance(node.name, instance);
         owners.set(node, instance);
       }
     }
@@ -276,13 +305,13 @@ class Linter {
         node.body.map((s) => ({ node: s, file })),
       );
     } else if (name === 'foreach') {
-      const varAttr = node.body.find((s) => s.kind === 'attribute' && s.name.name === 'var');
+      const varAttr = node.body.find((s) => s.kind === 'attribute' && s.name === 'var');
       const vars = new Set<string>();
       if (varAttr?.kind === 'attribute' && varAttr.value.kind === 'literal' && varAttr.value.token === Token.STRING) {
         vars.add(unquote(varAttr.value.value));
       }
       for (const s of node.body) {
-        if (s.kind === 'block' && s.name.join('.') === 'template') {
+        if (s.kind === 'block' && s.name.length === 1 && s.name[0] === 'template') {
           this.lintScope(
             new Scope(scope, true, vars),
             s.body.map((t) => ({ node: t, file })),
@@ -293,61 +322,65 @@ class Linter {
   }
 
   /** Walks the expressions of a top-level block; nested scopes (declare, foreach template) are skipped. */
-  private walkTopBlock(block: BlockStmt, ctx: Context): void {
-    const name = block.name.join('.');
-    if (name === 'declare') return;
+  private walkTopBlock(block: BlockStmt): void {
+    const single = block.name.length === 1 ? block.name[0] : '';
+    if (single === 'declare') return;
     for (const s of block.body) {
-      if (name === 'foreach' && s.kind === 'block' && s.name.join('.') === 'template') continue;
       if (s.kind === 'attribute') {
-        this.walkExpr(s.value, { ...ctx, inOutput: s.name.name === 'forward_to' });
+        this.inOutput = s.name === 'forward_to';
+        this.walkExpr(s.value);
       } else {
-        this.walkBody(s.body, { ...ctx, inOutput: s.name.length === 1 && s.name[0] === 'output' });
+        const inner = s.name.length === 1 ? s.name[0] : '';
+        if (single === 'foreach' && inner === 'template') continue;
+        this.inOutput = inner === 'output';
+        this.walkBody(s.body);
       }
     }
+    this.inOutput = false;
   }
 
-  private walkBody(stmts: Stmt[], ctx: Context): void {
+  private walkBody(stmts: Stmt[]): void {
     for (const s of stmts) {
-      if (s.kind === 'attribute') this.walkExpr(s.value, ctx);
-      else this.walkBody(s.body, ctx);
+      if (s.kind === 'attribute') this.walkExpr(s.value);
+      else this.walkBody(s.body);
     }
   }
 
-  private walkExpr(e: Expr, ctx: Context): void {
+  private walkExpr(e: Expr): void {
     switch (e.kind) {
       case 'ident':
       case 'access': {
         const chain = chainOf(e);
-        if (chain !== undefined) this.reference(chain, ctx);
-        else if (e.kind === 'access') this.walkExpr(e.value, ctx);
+        if (chain !== undefined) this.reference(chain);
+        else if (e.kind === 'access') this.walkExpr(e.value);
         return;
       }
       case 'call': {
         const chain = chainOf(e.value);
-        if (chain !== undefined) this.call(chain, e.args, ctx);
-        else this.walkExpr(e.value, ctx);
-        for (const a of e.args) this.walkExpr(a, ctx);
+        if (chain !== undefined) this.call(chain, e.args);
+        else this.walkExpr(e.value);
+        for (const a of e.args) this.walkExpr(a);
         return;
       }
       case 'index':
-        this.walkExpr(e.value, ctx);
-        this.walkExpr(e.index, ctx);
+        this.walkExpr(e.value);
+        this.walkExpr(e.index);
         return;
       case 'array':
-        for (const el of e.elements) this.walkExpr(el, ctx);
+        for (const el of e.elements) this.walkExpr(el);
         return;
       case 'object':
-        for (const f of e.fields) this.walkExpr(f.value, ctx);
+        for (const f of e.fields) this.walkExpr(f.value);
         return;
       case 'unary':
-        this.walkExpr(e.value, ctx);
+        this.walkExpr(e.value);
         return;
       case 'binary':
-        this.walkExpr(e.left, ctx);
-        this.walkExpr(e.right, ctx);
+        this.walkExpr(e.left);
+        this.walkExpr(e.right);
         return;
       case 'paren':
-        this.walkExpr(e.inner, ctx);
+        this.walkExpr(e.inner);
         return;
       case 'literal':
         return;
@@ -355,165 +388,169 @@ class Linter {
   }
 
   /** A function call through a name: stdlib (with env var bookkeeping), a deprecated alias, or something else. */
-  private call(chain: Ident[], args: Expr[], ctx: Context): void {
-    const name = chain.map((i) => i.name).join('.');
-    const where = chain[0].pos;
+  private call(chain: Chain, args: Expr[]): void {
+    const name = chainText(chain);
+    const where = partPos(chain[0]);
     if (this.registry.isFunction(name)) {
       if (this.registry.isExperimentalFunction(name)) {
-        this.report(ctx.file, where, 'info', `${name} is experimental: Alloy needs --stability.level=experimental`);
+        this.here(where, 'info', `${name} is experimental: Alloy needs --stability.level=experimental`);
       }
-      if (name === 'sys.env') this.envUse(args, ctx);
+      if (name === 'sys.env') this.envUse(args);
       return;
     }
     const current = this.registry.aliasOf(name);
-    if (current !== undefined && !ctx.scope.isLocalVar(name)) {
-      this.report(ctx.file, where, 'warning', `${name} is deprecated; use ${current}`);
-      if (current === 'sys.env') this.envUse(args, ctx);
+    if (current !== undefined && !this.scope.isLocalVar(name)) {
+      this.here(where, 'warning', `${name} is deprecated; use ${current}`);
+      if (current === 'sys.env') this.envUse(args);
       return;
     }
-    if (this.registry.isStdlibRoot(chain[0].name) && this.findInstance(ctx.scope, chain) === undefined) {
-      this.report(ctx.file, where, 'warning', `unknown standard-library function ${name}`);
+    if (this.registry.isStdlibRoot(chain[0].name) && this.findInstance(chain) === undefined) {
+      this.here(where, 'warning', `unknown standard-library function ${name}`);
       return;
     }
-    this.reference(chain, ctx);
+    this.reference(chain);
   }
 
-  private envUse(args: Expr[], ctx: Context): void {
+  private envUse(args: Expr[]): void {
     const arg = args[0];
     if (arg?.kind === 'literal' && arg.token === Token.STRING) {
-      this.envUses.push({ name: unquote(arg.value), file: ctx.file, pos: arg.pos });
+      this.envUses.push({ name: unquote(arg.value), file: this.file, pos: arg.pos });
     }
   }
 
-  private reference(chain: Ident[], ctx: Context): void {
+  private markForwarding(): void {
+    if (this.inOutput && this.owner !== undefined) this.owner.forwards = true;
+  }
+
+  private reference(chain: Chain): void {
     const first = chain[0].name;
-    if (ctx.scope.isLocalVar(first)) return;
+    if (this.scope.isLocalVar(first)) return;
     if (first === 'argument') {
-      this.argumentReference(chain, ctx);
+      this.argumentReference(chain);
       return;
     }
-    const found = this.findInstance(ctx.scope, chain);
+    const found = this.findInstance(chain);
     if (found !== undefined) {
       const { instance, labelIndex } = found;
-      if (instance !== ctx.owner) instance.referenced = true;
-      if (ctx.inOutput && ctx.owner !== undefined) ctx.owner.forwards = true;
+      if (instance !== this.owner) instance.referenced = true;
+      this.markForwarding();
       const field = chain[labelIndex + 1];
       if (field !== undefined && instance.exports !== null && !instance.exports.includes(field.name)) {
         const exported =
           instance.exports.length > 0 ? `it exports ${instance.exports.join(', ')}` : 'it exports nothing';
-        this.report(
-          ctx.file,
-          field.pos,
+        this.here(
+          partPos(field),
           'error',
           `${instance.name} "${instance.label}" has no export "${field.name}"; ${exported}`,
         );
       }
       return;
     }
-    const text = chain.map((i) => i.name).join('.');
+    const text = chainText(chain);
+    const where = partPos(chain[0]);
     if (this.registry.isStdlibRoot(first)) {
       if (first === 'constants' && !this.registry.isConstant(text)) {
-        this.report(ctx.file, chain[0].pos, 'error', `unknown constant ${text}`);
+        this.here(where, 'error', `unknown constant ${text}`);
       } else if (
         first !== 'constants' &&
         !this.registry.isFunction(text) &&
         this.registry.aliasOf(text) === undefined
       ) {
-        this.report(ctx.file, chain[0].pos, 'warning', `unknown standard-library name ${text}`);
+        this.here(where, 'warning', `unknown standard-library name ${text}`);
       }
       return;
     }
-    if (ctx.inOutput && ctx.owner !== undefined) ctx.owner.forwards = true;
-    const nameLength = this.componentNameLength(ctx.scope, chain);
+    this.markForwarding();
+    const nameLength = this.componentNameLength(chain);
     if (nameLength > 0) {
-      const name = chain
-        .slice(0, nameLength)
-        .map((i) => i.name)
-        .join('.');
+      const name = chainText(chain.slice(0, nameLength));
       const label = chain[nameLength]?.name;
       const message =
         label === undefined
           ? `${text} refers to component ${name} without a label`
           : `${name} "${label}" is not declared in this configuration (referenced as ${text})`;
-      this.report(ctx.file, chain[0].pos, 'error', message);
-    } else if (this.isComponentNamespace(ctx.scope, first)) {
-      this.report(
-        ctx.file,
-        chain[0].pos,
-        'error',
-        `${text} does not refer to any component declared in this configuration`,
-      );
+      this.here(where, 'error', message);
+    } else if (this.isComponentNamespace(first)) {
+      this.here(where, 'error', `${text} does not refer to any component declared in this configuration`);
     } else {
-      this.report(
-        ctx.file,
-        chain[0].pos,
+      this.here(
+        where,
         'error',
         `unknown identifier ${first} in ${text} (not a declared component, argument or standard-library name)`,
       );
     }
   }
 
-  private argumentReference(chain: Ident[], ctx: Context): void {
+  private argumentReference(chain: Chain): void {
     const name = chain[1];
     if (name === undefined) {
-      this.report(ctx.file, chain[0].pos, 'error', 'argument needs a name: argument.<name>.value');
+      this.here(partPos(chain[0]), 'error', 'argument needs a name: argument.<name>.value');
       return;
     }
     let declared = false;
-    for (const s of ctx.scope.componentScopes()) if (s.args.has(name.name)) declared = true;
+    for (let s: Scope | undefined = this.scope; s !== undefined; s = s.componentParent) {
+      if (s.args.has(name.name)) declared = true;
+    }
     if (!declared) {
-      this.report(ctx.file, name.pos, 'error', `argument "${name.name}" is not declared in this module`);
+      this.here(partPos(name), 'error', `argument "${name.name}" is not declared in this module`);
       return;
     }
-    if (ctx.inOutput && ctx.owner !== undefined) ctx.owner.forwards = true;
+    this.markForwarding();
     const field = chain[2];
     if (field !== undefined && field.name !== 'value') {
-      this.report(
-        ctx.file,
-        field.pos,
-        'error',
-        `argument "${name.name}" has no export "${field.name}"; it exports value`,
-      );
+      this.here(partPos(field), 'error', `argument "${name.name}" has no export "${field.name}"; it exports value`);
     }
   }
 
-  /** The declared component a chain refers to, by the longest `name.label` prefix. */
-  private findInstance(scope: Scope, chain: Ident[]): { instance: Instance; labelIndex: number } | undefined {
-    const prefixes = namePrefixes(chain);
-    for (const s of scope.componentScopes()) {
-      for (let k = chain.length - 1; k >= 1; k--) {
-        const instance = s.instances.get(prefixes[k - 1])?.get(chain[k].name);
-        if (instance !== undefined) return { instance, labelIndex: k };
+  /** The declared component a chain refers to, by the longest `name.label` prefix in the nearest scope. */
+  private findInstance(chain: Chain): { instance: Instance; labelIndex: number } | undefined {
+    for (let s: Scope | undefined = this.scope; s !== undefined; s = s.componentParent) {
+      let found: { instance: Instance; labelIndex: number } | undefined;
+      let node: NameNode | undefined = s.instances;
+      for (let k = 0; k + 1 < chain.length; k++) {
+        node = node.next?.get(chain[k].name);
+        if (node === undefined) break;
+        const instance = node.labels?.get(chain[k + 1].name);
+        if (instance !== undefined) found = { instance, labelIndex: k + 1 };
       }
+      if (found !== undefined) return found;
     }
     return undefined;
   }
 
   /** Length of the longest chain prefix that names a component (known, custom or declared); 0 if none. */
-  private componentNameLength(scope: Scope, chain: Ident[]): number {
-    const prefixes = namePrefixes(chain);
-    for (let k = chain.length; k >= 1; k--) {
-      const name = prefixes[k - 1];
-      if (this.registry.component(name) !== undefined || scope.customComponent(name) !== undefined) return k;
-      for (const s of scope.componentScopes()) if (s.instances.has(name)) return k;
+  private componentNameLength(chain: Chain): number {
+    let longest = 0;
+    let name = '';
+    for (let k = 1; k <= chain.length; k++) {
+      name = k === 1 ? chain[0].name : `${name}.${chain[k - 1].name}`;
+      if (this.registry.component(name) !== undefined || this.scope.customComponent(name) !== undefined) longest = k;
     }
-    return 0;
+    for (let s: Scope | undefined = this.scope; s !== undefined; s = s.componentParent) {
+      let node: NameNode | undefined = s.instances;
+      for (let k = 0; k < chain.length; k++) {
+        node = node.next?.get(chain[k].name);
+        if (node === undefined) break;
+        if (node.labels !== undefined && k + 1 > longest) longest = k + 1;
+      }
+    }
+    return longest;
   }
 
-  private isComponentNamespace(scope: Scope, first: string): boolean {
-    if (this.registry.isComponentNamespace(first) || scope.isImportNamespace(first)) return true;
-    for (const s of scope.chain()) {
+  private isComponentNamespace(first: string): boolean {
+    if (this.registry.isComponentNamespace(first) || this.scope.isImportNamespace(first)) return true;
+    for (let s: Scope | undefined = this.scope; s !== undefined; s = s.parent) {
       for (const name of s.custom.keys()) if (name.split('.')[0] === first) return true;
     }
-    for (const s of scope.componentScopes()) {
-      for (const name of s.instances.keys()) if (name.split('.')[0] === first) return true;
+    for (let s: Scope | undefined = this.scope; s !== undefined; s = s.componentParent) {
+      if (s.instances.next?.has(first)) return true;
     }
     return false;
   }
 
   private reportDeadEnds(scope: Scope): void {
-    for (const byLabel of scope.instances.values()) {
-      for (const inst of byLabel.values()) {
+    const visit = (node: NameNode): void => {
+      for (const inst of node.labels?.values() ?? []) {
         if (inst.exports === null || inst.exports.length === 0 || inst.referenced || inst.forwards) continue;
         this.report(
           inst.file,
@@ -522,30 +559,21 @@ class Linter {
           `dead pipeline end: nothing references ${inst.name} "${inst.label}" (it exports ${inst.exports.join(', ')}) and it forwards to nothing`,
         );
       }
-    }
+      for (const child of node.next?.values() ?? []) visit(child);
+    };
+    visit(scope.instances);
   }
 }
 
-/** `a.b.c` as identifiers, or undefined when the expression is not a plain dotted name. */
-function chainOf(e: Expr): Ident[] | undefined {
-  const parts: Ident[] = [];
+/** The identifier and access nodes of `a.b.c`, or undefined when the expression is not a plain dotted name. */
+function chainOf(e: Expr): Chain | undefined {
+  const parts: Chain = [];
   let cur = e;
   while (cur.kind === 'access') {
-    parts.push(cur.name);
+    parts.push(cur);
     cur = cur.value;
   }
   if (cur.kind !== 'ident') return undefined;
-  parts.push(cur.ident);
+  parts.push(cur);
   return parts.reverse();
-}
-
-/** prefixes[i] is the dotted name of chain[0..i]. */
-function namePrefixes(chain: Ident[]): string[] {
-  const out: string[] = [];
-  let acc = '';
-  for (let i = 0; i < chain.length; i++) {
-    acc = i === 0 ? chain[0].name : `${acc}.${chain[i].name}`;
-    out.push(acc);
-  }
-  return out;
 }

@@ -14,7 +14,6 @@ import {
   type CommentGroup,
   type Expr,
   type File,
-  type Ident,
   NO_POS,
   type ObjectExpr,
   type ObjectField,
@@ -23,8 +22,13 @@ import {
 } from './ast';
 import { type Diagnostic, diagnosticAt } from './diagnostics';
 import { Lexer, LineIndex, Source } from './lexer';
-import { binaryPrecedence, Token, tokenName } from './token';
+import { binaryPrecedence, Token as TokenEnum, tokenName } from './token';
 import { goQuote, isValidIdentifier } from './unicode';
+
+// A module-local alias: compiled to CommonJS one file at a time, `Token.X` on the import would be a getter
+// call per use.
+const Token = TokenEnum;
+type Token = TokenEnum;
 
 export const MAX_NESTING = 500;
 
@@ -70,6 +74,8 @@ class Parser {
   private tok: Token = Token.EOF;
   private lit = '';
   private lastErrorLine = 0;
+  private expectedTok: Token = Token.EOF;
+  private expectedLit = '';
   private depth = 0;
   // Upper bounds that tell whether the finished AST may be deeper than MAX_NESTING (see parseFile).
   private maxDepth = 0;
@@ -155,12 +161,24 @@ class Parser {
     }
   }
 
-  /** Consumes the current token, reporting an error if it is not `t`. Returns the position and the token. */
-  private expect(t: Token): { pos: number; tok: Token; lit: string } {
-    const found = { pos: this.pos, tok: this.tok, lit: this.lit };
-    if (found.tok !== t) this.addError(`expected ${tokenName(t)}, got ${tokenName(this.tok)}`);
+  /**
+   * Consumes the current token, reporting an error if it is not `t`; returns the consumed token's position.
+   * The consumed token's kind and text stay in `expectedTok` and `expectedLit` (no object per call: this is
+   * the parser's hottest path).
+   */
+  private expect(t: Token): number {
+    const pos = this.pos;
+    this.expectedTok = this.tok;
+    this.expectedLit = this.lit;
+    if (this.tok !== t) this.addError(`expected ${tokenName(t)}, got ${tokenName(this.tok)}`);
     this.next();
-    return found;
+    return pos;
+  }
+
+  /** expect(t), telling whether the consumed token was `t`. */
+  private expectFound(t: Token): boolean {
+    this.expect(t);
+    return this.expectedTok === t;
   }
 
   /** Reports an error at the current token, unless an error was already reported on the same line. */
@@ -253,12 +271,12 @@ class Parser {
         } else if (bn.labelPos !== NO_POS) {
           this.diags.push({ offset: bn.labelPos, message: 'attribute names may not have labels' });
         }
-        return { kind: 'attribute', name: { name: bn.fragments[0], pos: bn.start }, value: this.parseExpression() };
+        return { kind: 'attribute', name: bn.fragments[0], namePos: bn.start, value: this.parseExpression() };
       }
       case Token.LCURLY: {
-        const lCurly = this.expect(Token.LCURLY).pos;
+        const lCurly = this.expect(Token.LCURLY);
         const body = this.parseBody(Token.RCURLY);
-        const rCurly = this.expect(Token.RCURLY).pos;
+        const rCurly = this.expect(Token.RCURLY);
         const block: BlockStmt = {
           kind: 'block',
           name: bn.fragments,
@@ -382,21 +400,21 @@ class Parser {
       switch (this.tok) {
         case Token.DOT: {
           this.next();
-          const found = this.expect(Token.IDENT);
-          primary = { kind: 'access', value: primary, name: { name: found.lit, pos: found.pos } };
+          const pos = this.expect(Token.IDENT);
+          primary = { kind: 'access', value: primary, name: this.expectedLit, namePos: pos };
           continue;
         }
         case Token.LBRACK: {
-          const lBrack = this.expect(Token.LBRACK).pos;
+          const lBrack = this.expect(Token.LBRACK);
           const index = this.parseExpression();
-          const rBrack = this.expect(Token.RBRACK).pos;
+          const rBrack = this.expect(Token.RBRACK);
           primary = { kind: 'index', value: primary, index, lBrack, rBrack };
           continue;
         }
         case Token.LPAREN: {
-          const lParen = this.expect(Token.LPAREN).pos;
+          const lParen = this.expect(Token.LPAREN);
           const args = this.cur() !== Token.RPAREN ? this.parseExpressionList(Token.RPAREN) : [];
-          const rParen = this.expect(Token.RPAREN).pos;
+          const rParen = this.expect(Token.RPAREN);
           primary = { kind: 'call', value: primary, args, lParen, rParen };
           continue;
         }
@@ -405,12 +423,12 @@ class Parser {
           // Probably a block assigned to an attribute: parse the rest as a block to say so. If it does not
           // parse as one, give up on the rest of the statement.
           if (this.tok === Token.STRING) this.next();
-          if (this.expect(Token.LCURLY).tok !== Token.LCURLY) {
+          if (!this.expectFound(Token.LCURLY)) {
             this.consumeStatement();
             return this.leave(primary, chain);
           }
           this.parseBody(Token.RCURLY);
-          if (this.expect(Token.RCURLY).tok !== Token.RCURLY) {
+          if (!this.expectFound(Token.RCURLY)) {
             this.consumeStatement();
             return this.leave(primary, chain);
           }
@@ -433,9 +451,9 @@ class Parser {
   private parsePrimaryExpr(): Expr {
     switch (this.tok) {
       case Token.IDENT: {
-        const ident: Ident = { name: this.lit, pos: this.pos };
+        const e: Expr = { kind: 'ident', name: this.lit, pos: this.pos };
         this.next();
-        return { kind: 'ident', ident };
+        return e;
       }
       case Token.STRING:
       case Token.NUMBER:
@@ -447,24 +465,24 @@ class Parser {
         return e;
       }
       case Token.LPAREN: {
-        const lParen = this.expect(Token.LPAREN).pos;
+        const lParen = this.expect(Token.LPAREN);
         const inner = this.parseExpression();
-        const rParen = this.expect(Token.RPAREN).pos;
+        const rParen = this.expect(Token.RPAREN);
         return { kind: 'paren', inner, lParen, rParen };
       }
       case Token.LBRACK: {
-        const lBrack = this.expect(Token.LBRACK).pos;
+        const lBrack = this.expect(Token.LBRACK);
         const elements = this.cur() !== Token.RBRACK ? this.parseExpressionList(Token.RBRACK) : [];
-        const rBrack = this.expect(Token.RBRACK).pos;
+        const rBrack = this.expect(Token.RBRACK);
         const array: ArrayExpr = { kind: 'array', elements, lBrack, rBrack };
         return array;
       }
       case Token.LCURLY: {
-        const lCurly = this.expect(Token.LCURLY).pos;
+        const lCurly = this.expect(Token.LCURLY);
         // Upstream compares with RBRACK here (not RCURLY); an empty object still parses since the field
         // list loop stops at once on '}'.
         const fields = this.cur() !== Token.RBRACK ? this.parseFieldList(Token.RCURLY) : [];
-        const rCurly = this.expect(Token.RCURLY).pos;
+        const rCurly = this.expect(Token.RCURLY);
         const object: ObjectExpr = { kind: 'object', fields, lCurly, rCurly };
         return object;
       }
@@ -498,12 +516,15 @@ class Parser {
 
   /** Field = ( string | identifier ) "=" Expression. */
   private parseField(): ObjectField {
-    const field: ObjectField = { name: { name: '', pos: NO_POS }, quoted: false, value: undefined as never };
+    let name = '';
+    let namePos = NO_POS;
+    let quoted = false;
     if (this.tok === Token.STRING || this.tok === Token.IDENT) {
-      field.name = { name: this.lit, pos: this.pos };
+      name = this.lit;
+      namePos = this.pos;
       if (this.tok === Token.STRING && this.lit.length > 2) {
-        field.name.name = this.lit.slice(1, -1);
-        field.quoted = true;
+        name = this.lit.slice(1, -1);
+        quoted = true;
       }
       this.next();
     } else {
@@ -511,8 +532,7 @@ class Parser {
       this.advance(Token.ASSIGN);
     }
     this.expect(Token.ASSIGN);
-    field.value = this.parseExpression();
-    return field;
+    return { name, namePos, quoted, value: this.parseExpression() };
   }
 }
 

@@ -26,11 +26,29 @@ import { TabWriter, trim } from './tabwriter';
 import { Token, tokenName } from './token';
 import { goQuote, utf8Length } from './unicode';
 
-/** Formats Alloy source like `alloy fmt` (output ends with one newline). Throws AlloySyntaxError if it does not parse. */
+/**
+ * Formats Alloy source like `alloy fmt` (output ends with one newline). Throws AlloySyntaxError if the source
+ * does not parse, and also in the rare cases where upstream's printer would turn valid input into invalid
+ * syntax (a call with no arguments whose `)` is on the next line becomes `f(,`): the file is then better left
+ * alone than "formatted".
+ */
 export function formatSource(text: string | Uint8Array, file = '<input>'): string {
   const { ast, diagnostics } = parse(text, file);
   if (diagnostics.length > 0) throw new AlloySyntaxError(diagnostics);
-  return `${printFile(ast)}\n`;
+  const formatted = `${printFile(ast)}\n`;
+  const check = parse(formatted, file).diagnostics;
+  if (check.length > 0) {
+    throw new AlloySyntaxError([
+      {
+        file,
+        line: 0,
+        column: 0,
+        severity: 'error',
+        message: `alloy fmt would turn this file into invalid syntax (${check[0].message} at formatted line ${check[0].line}); fix that spot by hand`,
+      },
+    ]);
+  }
+  return formatted;
 }
 
 /** The printer's output for a parsed file, without the final newline `alloy fmt` adds. */
@@ -339,8 +357,8 @@ class Walker {
         p.ws(Ws.Formfeed);
       }
       if (s.kind === 'attribute') {
-        p.at(s.name.pos);
-        p.text(s.name.name, Token.IDENT);
+        p.at(s.namePos);
+        p.text(s.name, Token.IDENT);
         p.ws(Ws.VTab);
         p.tok(Token.ASSIGN);
         p.ws(Ws.Blank);
@@ -391,13 +409,13 @@ class Walker {
         this.walkObject(e);
         break;
       case 'ident':
-        p.at(e.ident.pos);
-        p.text(e.ident.name, Token.IDENT);
+        p.at(e.pos);
+        p.text(e.name, Token.IDENT);
         break;
       case 'access':
         this.walkExpr(e.value);
         p.tok(Token.DOT);
-        p.text(e.name.name, Token.IDENT);
+        p.text(e.name, Token.IDENT);
         break;
       case 'index':
         this.walkExpr(e.value);
@@ -468,16 +486,17 @@ class Walker {
     let prev = e.lCurly;
     for (let i = 0; i < e.fields.length; i++) {
       const field = e.fields[i];
-      if (this.differentLines(prev, field.name.pos)) {
+      if (this.differentLines(prev, field.namePos)) {
         // Align '=' with the previous field only if that field's value fit on one line.
         p.ws(i > 0 && this.nodeLines(e.fields[i - 1].value) === 1 ? Ws.Newline : Ws.Formfeed);
       } else if (i > 0) {
         p.ws(Ws.Blank);
       }
-      prev = endPos(field.name);
-      p.at(field.name.pos);
-      if (field.quoted) p.text(goQuote(field.name.name), Token.STRING);
-      else p.text(field.name.name, Token.IDENT);
+      // Upstream takes the end of the key as it is stored: without the quotes, for a quoted key.
+      prev = field.namePos + utf8Length(field.name) - 1;
+      p.at(field.namePos);
+      if (field.quoted) p.text(goQuote(field.name), Token.STRING);
+      else p.text(field.name, Token.IDENT);
       p.ws(Ws.VTab);
       p.tok(Token.ASSIGN);
       p.ws(Ws.Blank);

@@ -22,11 +22,11 @@ function shape(e: Expr): string {
     case 'unary':
       return `(${Token[e.op]} ${shape(e.value)})`;
     case 'ident':
-      return e.ident.name;
+      return e.name;
     case 'literal':
       return e.value;
     case 'access':
-      return `${shape(e.value)}.${e.name.name}`;
+      return `${shape(e.value)}.${e.name}`;
     case 'index':
       return `${shape(e.value)}[${shape(e.index)}]`;
     case 'call':
@@ -36,7 +36,7 @@ function shape(e: Expr): string {
     case 'array':
       return `[${e.elements.map(shape).join(', ')}]`;
     case 'object':
-      return `{${e.fields.map((f) => `${f.name.name}=${shape(f.value)}`).join(', ')}}`;
+      return `{${e.fields.map((f) => `${f.name}=${shape(f.value)}`).join(', ')}}`;
   }
 }
 
