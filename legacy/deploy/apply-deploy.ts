@@ -10,7 +10,7 @@ import {
   createDirsScript,
   logsScript,
   pullScript,
-  reloadScript,
+  reloadOrRestoreScript,
   removeContainerScript,
   restoreConfigScript,
   restorePreviousContainerScript,
@@ -171,20 +171,21 @@ export async function applyDeploy(run: DeployRun, observed: ObservedState, plan:
 
   async function reload(): Promise<void> {
     out.progress('moving the new config into place and reloading (POST /-/reload)');
-    const swap = upload ? swapConfigScript(layout, upload.changes) : '';
-    const r = await session.run(join(swap, reloadScript(settings.httpPort)));
-    configSwapped = true;
+    const swap = upload ? swapConfigScript(layout, upload.changes, { placeManifest: false }) : '';
+    const r = await session.run(join(swap, reloadOrRestoreScript(layout, settings.httpPort)));
     const status = /@@status=(\d*)/.exec(r.stdout)?.[1];
     if (status === '200') return;
+    if (r.code === null || status === undefined) {
+      throw new UserError(
+        `the reload did not finish (${explainFailure(r)}). The NAS either has the new files and the reload, or the ` +
+          'old files back: run deploy again, it checks and completes what is missing',
+      );
+    }
     const body = r.stdout.replace(/\n?@@status=.*$/s, '').trim();
     const reason =
-      r.code === null
-        ? 'the SSH connection was lost during the reload'
-        : status && status !== '000'
-          ? `reload rejected (HTTP ${status}${body ? `: ${body}` : ''})`
-          : `reload request failed (${explainFailure(r)})`;
-    await session.run(restoreConfigScript(layout));
-    configSwapped = false;
+      status && status !== '000'
+        ? `reload rejected (HTTP ${status}${body ? `: ${body}` : ''})`
+        : `the reload request got no answer from port ${settings.httpPort}`;
     const logs = await containerLogs(layout.container);
     throw new UserError(
       `${reason}; the previous config files were put back, so a restart loads the config Alloy keeps running`,

@@ -47,6 +47,7 @@ export interface SessionStats {
 }
 
 interface NodeSSHLike {
+  connection: { on(event: 'error', listener: (e: Error) => void): unknown } | null;
   connect(config: Record<string, unknown>): Promise<unknown>;
   execCommand(
     command: string,
@@ -58,6 +59,8 @@ interface NodeSSHLike {
 /** One SSH connection to the NAS; every remote step is an exec on it. */
 export class RemoteSession {
   readonly stats: SessionStats = { connections: 0, commands: 0, bytesUploaded: 0 };
+  /** Set when the connection failed after it was established. */
+  lostWith: Error | null = null;
 
   private constructor(
     private readonly ssh: NodeSSHLike,
@@ -111,6 +114,11 @@ export class RemoteSession {
       throw connectError(e, where, name, knownHostsFile, verdict);
     }
     const session = new RemoteSession(ssh, where);
+    // node-ssh listens for errors only while connecting; a connection reset later (a dropped link) would otherwise
+    // be an unhandled 'error' event that kills the process before the run can say what happened.
+    ssh.connection?.on('error', (e) => {
+      session.lostWith = e;
+    });
     if (stats) Object.assign(session, { stats });
     session.stats.connections++;
     return session;
@@ -118,6 +126,7 @@ export class RemoteSession {
 
   /** Runs one remote command; `stdin` is streamed into it (the tar upload). */
   async run(command: string, options: { stdin?: Readable; stdinBytes?: number } = {}): Promise<RunResult> {
+    if (this.lostWith) return { stdout: '', stderr: this.lostWith.message, code: null };
     this.stats.commands++;
     if (options.stdinBytes) this.stats.bytesUploaded += options.stdinBytes;
     try {

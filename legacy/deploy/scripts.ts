@@ -23,10 +23,15 @@ export function createDirsScript(dirs: readonly string[]): string {
 /**
  * Puts staged files into the mounted config folder. The folder itself stays (a bind mount pins its inode, so a
  * renamed-in folder would be invisible to the running container); each file is moved in with rename(2), which is
- * atomic, so Alloy never reads a half-written file. The manifest goes last: if this is interrupted, the next plan
- * sees no or an old manifest and uploads again. The config being replaced is kept in previousConfigDir first.
+ * atomic, so Alloy never reads a half-written file. The config being replaced is kept in previousConfigDir first.
+ * The manifest is removed first and put back last (`placeManifest`, or later by the caller): if the run is cut
+ * off in between, the next plan sees no manifest and uploads again.
  */
-export function swapConfigScript(layout: Layout, changes: readonly FileChange[]): string {
+export function swapConfigScript(
+  layout: Layout,
+  changes: readonly FileChange[],
+  options: { placeManifest: boolean } = { placeManifest: true },
+): string {
   const cfg = layout.configDir;
   const prev = layout.previousConfigDir;
   const stg = layout.stagingDir;
@@ -40,8 +45,13 @@ export function swapConfigScript(layout: Layout, changes: readonly FileChange[])
     if (c.change === 'remove') lines.push(`rm -f ${q(`${cfg}/${c.name}`)}`);
     else lines.push(`mv -f ${q(`${stg}/${c.name}`)} ${q(`${cfg}/${c.name}`)}`);
   }
-  lines.push(`mv -f ${q(`${stg}/${layout.manifestName}`)} ${q(`${cfg}/${layout.manifestName}`)}`, `rm -rf ${q(stg)}`);
+  if (options.placeManifest) lines.push(placeManifestScript(layout));
   return lines.join('\n');
+}
+
+/** Moves the staged manifest into the config folder: from now on plan counts the upload as deployed. */
+export function placeManifestScript(layout: Layout): string {
+  return `mv -f ${q(`${layout.stagingDir}/${layout.manifestName}`)} ${q(`${layout.configDir}/${layout.manifestName}`)}; rm -rf ${q(layout.stagingDir)}`;
 }
 
 /** Makes the config folder hold exactly the kept previous config again (file by file, each move atomic). */
@@ -55,13 +65,24 @@ export function restoreConfigScript(layout: Layout): string {
   ].join('\n');
 }
 
-/** POST /-/reload on the NAS; prints the response body and a final `@@status=<code>` line. */
-export function reloadScript(httpPort: number): string {
+/**
+ * After swapConfigScript without the manifest: POST /-/reload on the NAS, then, still on the NAS (so a dropped
+ * connection cannot stop half-way between), either record the manifest (HTTP 200) or put the previous files back
+ * (anything else: Alloy keeps running the old config, and a restart must not load the rejected one). Prints the
+ * response body and a final `@@status=<code>` line.
+ */
+export function reloadOrRestoreScript(layout: Layout, httpPort: number): string {
   const url = `http://127.0.0.1:${httpPort}/-/reload`;
   return [
+    'set +e',
     httpFunction,
-    `if command -v curl >/dev/null 2>&1; then curl -s --max-time 60 -w '\\n@@status=%{http_code}\\n' -X POST ${url}`,
-    `else echo "@@status=$(http_status POST ${url})"; fi`,
+    `if command -v curl >/dev/null 2>&1; then answer=$(curl -s --max-time 60 -w '\n@@status=%{http_code}' -X POST ${url})`,
+    `else answer="@@status=$(http_status POST ${url})"; fi`,
+    `printf '%s\n' "$answer"`,
+    'case "$answer" in',
+    `  *"@@status=200") ${placeManifestScript(layout)} ;;`,
+    `  *) ${restoreConfigScript(layout).split('\n').join('; ')} ;;`,
+    'esac',
   ].join('\n');
 }
 

@@ -100,8 +100,29 @@ function withPasswdLockRetry(program: string, args: string[]): void {
   for (let attempt = 0; ; attempt++) {
     const r = spawnSync(program, args, { encoding: 'utf8' });
     if (r.status === 0) return;
-    if (attempt >= 20 || !/lock/i.test(r.stderr)) throw new Error(`${program} ${args.join(' ')}: ${r.stderr}`);
+    // a lock held by a parallel useradd, or a killed session of the user that has not quite exited yet
+    if (attempt >= 20 || !/lock|currently used/i.test(r.stderr)) {
+      throw new Error(`${program} ${args.join(' ')}: ${r.stderr}`);
+    }
     spawnSync('sleep', ['0.2']);
+  }
+}
+
+/** All processes below `pid`, parents before children. */
+function descendants(pid: number): number[] {
+  const r = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' });
+  const children = r.stdout
+    .split('\n')
+    .filter((p) => p.trim() !== '')
+    .map(Number);
+  return children.flatMap((c) => [c, ...descendants(c)]);
+}
+
+function killPid(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
   }
 }
 
@@ -174,6 +195,9 @@ export async function startSshDockerHost(): Promise<SshDockerHost> {
     if (existsSync(podmanDirs.root)) {
       spawnSync('podman', [...podmanArgs, 'rm', '-a', '-f', '-t', '0'], { env: podmanEnv, stdio: 'ignore' });
     }
+    // Processes of the test user (sessions, their shells) are descendants of our sshd: end them by pid first.
+    for (const child of children)
+      if (child.pid && child.exitCode === null) descendants(child.pid).reverse().forEach(killPid);
     for (const child of children.reverse()) {
       if (child.exitCode === null && child.pid) {
         let timer: NodeJS.Timeout | undefined;
@@ -352,20 +376,11 @@ export async function startSshDockerHost(): Promise<SshDockerHost> {
         return configDir;
       },
       killConnections() {
-        const listener = sshd.pid as number;
-        const r = spawnSync('pgrep', ['-P', String(listener)], { encoding: 'utf8' });
-        const pids = r.stdout
-          .split('\n')
-          .filter((p) => p.trim() !== '')
-          .map(Number);
-        for (const pid of pids) {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // already gone
-          }
-        }
-        return pids.length;
+        // Each connection is a process tree under the listener (monitor → session → shell → tar ...); killing only
+        // the monitor leaves the session process serving the socket, so the whole tree goes, leaves first.
+        const victims = descendants(sshd.pid as number);
+        for (const pid of victims.reverse()) killPid(pid);
+        return victims.length;
       },
       acceptedLogins() {
         return existsSync(sshdLog) ? (readFileSync(sshdLog, 'utf8').match(/Accepted publickey/g) ?? []).length : 0;
