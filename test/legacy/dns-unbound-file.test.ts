@@ -1,11 +1,14 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
 import { DnsError } from '../../legacy/dns/errors';
 import { memoryReport } from '../../legacy/dns/report';
 import { type DnsStack, loadDnsStack } from '../../legacy/dns/stack';
 import { includeContent, planIncludeFile, servedAddresses } from '../../legacy/dns/unbound-file/plan';
 import { runFileDns } from '../../legacy/dns/unbound-file/run';
 import { LocalShell } from '../../legacy/dns/unbound-file/shell';
+import { runLegacyDeploy } from '../support/legacy-deploy-cli';
 import { describeWithUnbound, startUnbound, type TestUnbound, unboundTool } from '../support/unbound';
 
 const repoStack = loadDnsStack(resolve(__dirname, '../../config'));
@@ -116,5 +119,27 @@ describeWithUnbound('file backend against a real Unbound on 127.0.0.1', () => {
     await expect(runFileDns(badControl, new LocalShell(), { dryRun: false, report: memoryReport() })).rejects.toThrow(
       /unbound-control reload failed .* passed unbound-checkconf/s,
     );
+  });
+
+  it("the CLI applies dev.yaml's file backend: --dry-run exits 2 and writes nothing, then a run applies, then --dry-run exits 0", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alloy-unbound-cli-'));
+    try {
+      const configDir = resolve(__dirname, '../../config');
+      writeFileSync(join(dir, 'prod.yaml'), readFileSync(join(configDir, 'prod.yaml')));
+      const dev = parseDocument(readFileSync(join(configDir, 'dev.yaml'), 'utf8'));
+      dev.setIn(['alloyLegacy', 'unbound'], fileStack(unbound).legacy.unbound);
+      writeFileSync(join(dir, 'dev.yaml'), dev.toString());
+      const cli = (...args: string[]) => runLegacyDeploy(['--config-dir', dir, 'dns', 'unbound', ...args]);
+      const pending = await cli('--dry-run');
+      expect(pending.code).toBe(2);
+      expect(readFileSync(unbound.includeFile, 'utf8')).toBe(oldInclude);
+      const applied = await cli();
+      expect(applied.code).toBe(0);
+      expect(applied.stdout).toContain('done: unbound-control reload');
+      expect(await unbound.resolve4(hostname)).toEqual([loadBalancerIP]);
+      expect((await cli('--dry-run')).code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
