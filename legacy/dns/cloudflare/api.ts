@@ -96,7 +96,7 @@ export class CloudflareApi {
   }
 
   private classify = (e: unknown): Failure | undefined => {
-    if (e instanceof this.sdk.APIConnectionError) return { retryable: true, what: e.message };
+    if (e instanceof this.sdk.APIConnectionError) return { retryable: true, what: e.message.replace(/\.$/, '') };
     if (!(e instanceof this.sdk.APIError)) return undefined;
     const status = e.status ?? 0;
     return {
