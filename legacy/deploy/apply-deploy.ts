@@ -172,7 +172,11 @@ export async function applyDeploy(run: DeployRun, observed: ObservedState, plan:
   async function reload(): Promise<void> {
     out.progress('moving the new config into place and reloading (POST /-/reload)');
     const swap = upload ? swapConfigScript(layout, upload.changes, { placeManifest: false }) : '';
-    const r = await session.run(join(swap, reloadOrRestoreScript(layout, settings.httpPort)));
+    // The lock is released in the same exec (either way the NAS ends in a consistent state): one command less.
+    const r = await session.run(
+      join(swap, reloadOrRestoreScript(layout, settings.httpPort, releaseLockScript(layout))),
+    );
+    if (r.code !== null) locked = false;
     const status = /@@status=(\d*)/.exec(r.stdout)?.[1];
     if (status === '200') return;
     if (r.code === null || status === undefined) {

@@ -29,11 +29,11 @@ export function observeScript(s: DeploySettings, options: { probeReady?: boolean
   ];
   return [
     processStartFunction,
-    'echo @@now; date +%s',
     `echo @@dirs; ${dirs.map(([name, path]) => `[ -d ${q(path)} ] && echo ${name}`).join('; ')}`,
     `echo @@files; [ -d ${q(l.configDir)} ] && ls -A ${q(l.configDir)}`,
     `echo @@manifest; cat ${q(`${l.configDir}/${l.manifestName}`)} 2>/dev/null`,
-    `echo @@lock; if [ -d ${q(l.lockDir)} ]; then echo "mtime=$(date -r ${q(l.lockDir)} +%s)"; ` +
+    // The NAS's clock is read only when there is a lock whose age to tell (one process less on the no-op path).
+    `echo @@lock; if [ -d ${q(l.lockDir)} ]; then echo "now=$(date +%s)"; echo "mtime=$(date -r ${q(l.lockDir)} +%s)"; ` +
       `cat ${q(`${l.lockDir}/owner`)} 2>/dev/null; s=$(sed -n 's/^session=//p' ${q(`${l.lockDir}/owner`)} 2>/dev/null); ` +
       `[ -n "$s" ] && echo "sessionStartNow=$(proc_start "$s")"; fi`,
     // `--type container`: without it docker looks up a missing name as image, network, volume... (slow on podman).
@@ -43,7 +43,7 @@ export function observeScript(s: DeploySettings, options: { probeReady?: boolean
     `echo @@image; case "$containers" in *${q(`"Image": "${s.container.image}"`)}*) echo present ;; ` +
       `*) ${docker} image inspect --format '{{.Id}}' ${q(s.container.image)} 2>/dev/null ;; esac`,
     ...(options.probeReady
-      ? [httpFunction, `echo @@ready; http_status GET http://127.0.0.1:${s.httpPort}/-/ready`]
+      ? [httpFunction, 'echo @@clock; date +%s', `echo @@ready; http_status GET http://127.0.0.1:${s.httpPort}/-/ready`]
       : []),
     'echo; echo @@end',
   ].join('\n');
@@ -124,7 +124,7 @@ function parseLock(text: string, now: number): ObservedLock | null {
   if (kv.session && kv.sessionStart) holderAlive = kv.sessionStartNow === kv.sessionStart;
   const raw = text
     .split('\n')
-    .filter((l) => !l.startsWith('mtime=') && !l.startsWith('sessionStartNow='))
+    .filter((l) => !/^(now|mtime|sessionStartNow)=/.test(l))
     .join('\n')
     .trim();
   return {
@@ -149,7 +149,10 @@ function parseManifest(text: string): Manifest | null {
 export function parseObservation(stdout: string, s: DeploySettings): ObservedState {
   const sec = sections(stdout);
   if (!sec.has('end')) throw new Error('the observation was cut short (connection lost?)');
-  const now = Number((sec.get('now') ?? '').trim()) || Math.floor(Date.now() / 1000);
+  const now =
+    Number(/^now=(\d+)$/m.exec(sec.get('lock') ?? '')?.[1]) ||
+    Number((sec.get('clock') ?? '').trim()) ||
+    Math.floor(Date.now() / 1000);
   const dirs = new Set((sec.get('dirs') ?? '').split('\n').map((l) => l.trim()));
   const files = (sec.get('files') ?? '')
     .split('\n')

@@ -73,10 +73,6 @@ export async function runDeployCommand(name: CommandName, options: DeployOptions
   try {
     const settings = settingsFor(options);
     const files = name === 'rename' ? [] : readLocalFiles(resolve(options.assets));
-    if (name === 'deploy') {
-      const lint = await lintAssets(resolve(options.assets));
-      for (const w of lint.warnings) out.warn(w);
-    }
     out.progress(`connecting to ${settings.target.user}@${settings.target.host}:${settings.target.port}`);
     session = await RemoteSession.open(
       {
@@ -119,6 +115,11 @@ export async function runDeployCommand(name: CommandName, options: DeployOptions
       case 'deploy': {
         const plan = planDeploy({ layout: settings.layout, files, container: settings.container }, observed);
         const sections = [deploySection(plan, lockNotes(observed))];
+        // Lint before any change on the NAS (and for a dry run); a no-op redeploy needs no lint.
+        if (plan.actions.length > 0 || options.dryRun) {
+          const lint = await lintAssets(resolve(options.assets));
+          for (const w of lint.warnings) out.warn(w);
+        }
         if (options.dryRun || plan.actions.length === 0) {
           if (plan.blockers.length > 0 && !options.dryRun) throw new UserError(plan.blockers.join('\n'));
           return printPlan(out, sections, stats, options.dryRun ? undefined : 'alloy-legacy is up to date');

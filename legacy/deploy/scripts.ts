@@ -71,7 +71,7 @@ export function restoreConfigScript(layout: Layout): string {
  * (anything else: Alloy keeps running the old config, and a restart must not load the rejected one). Prints the
  * response body and a final `@@status=<code>` line.
  */
-export function reloadOrRestoreScript(layout: Layout, httpPort: number): string {
+export function reloadOrRestoreScript(layout: Layout, httpPort: number, then = ''): string {
   const url = `http://127.0.0.1:${httpPort}/-/reload`;
   return [
     'set +e',
@@ -83,6 +83,7 @@ export function reloadOrRestoreScript(layout: Layout, httpPort: number): string 
     `  *"@@status=200") ${placeManifestScript(layout)} ;;`,
     `  *) ${restoreConfigScript(layout).split('\n').join('; ')} ;;`,
     'esac',
+    then,
   ].join('\n');
 }
 

@@ -1,0 +1,140 @@
+// legacy-deploy benchmark, against the real test host (sshd + podman + stand-in Alloy, test/support/ssh-docker-host).
+//  1. `legacy-deploy --help` wall time (the built CLI, as `npx legacy-deploy` runs it); target ≤ 0.25 s.
+//  2. No-op redeploy vs the shell floor `ssh HOST 'cat <manifest>; docker inspect alloy-legacy'`; target: one SSH
+//     connection, nothing uploaded, ≤ 3 remote commands, ≤ 1.5× the floor.
+//  3. Config-only change (one file edited, reloaded) vs the floor `tar -c … | ssh HOST 'tar -x …; curl -X POST
+//     …/-/reload'` (one connection, the upload and one reload request); target ≤ 1.5×.
+// Medians of RUNS runs; the CLI and its floor alternate so that both see the same machine load.
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { sshDockerHostAvailable, startSshDockerHost } from '../test/support/ssh-docker-host';
+import { measure, report } from './measure';
+
+const ROOT = resolve(__dirname, '..');
+const RUNS = 9;
+
+function timed(command: string, args: string[], input?: Buffer): { seconds: number; stdout: string } {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(command, args, {
+    cwd: ROOT,
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, SSH_AUTH_SOCK: '' },
+  });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return { seconds, stdout: r.stdout };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const line = (name: string, s: number, floor?: number) =>
+  process.stdout.write(
+    `${name.padEnd(52)} ${s.toFixed(3)} s${floor ? `  ratio ${(s / floor).toFixed(2)}× floor (target ≤ 1.5×)` : ''}\n`,
+  );
+
+async function main(): Promise<void> {
+  const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  if (build.status !== 0) throw new Error('npm run build failed');
+  const help = measure(['node', 'bin/legacy-deploy.mjs', '--help'], RUNS, ROOT);
+  report('legacy-deploy --help (target ≤ 0.25 s)', help);
+
+  if (!sshDockerHostAvailable('legacy-deploy benchmark')) return;
+  const host = await startSshDockerHost();
+  try {
+    host.tagStubImage('v1.10.1');
+    const config = host.writeConfig(join(host.dir, 'config'));
+    const assets = join(host.dir, 'assets');
+    mkdirSync(assets);
+    cpSync(join(ROOT, 'assets/alloy_legacy'), assets, { recursive: true });
+    const cli = (extra: string[] = []) =>
+      timed(process.execPath, [
+        'bin/legacy-deploy.mjs',
+        'deploy',
+        '--json',
+        '--config-dir',
+        config,
+        '--identity',
+        host.identity,
+        '--known-hosts',
+        host.knownHosts,
+        '--assets',
+        assets,
+        ...extra,
+      ]);
+    const ssh = (remote: string, input?: Buffer) =>
+      timed(
+        'ssh',
+        [
+          '-i',
+          host.identity,
+          '-o',
+          `UserKnownHostsFile=${host.knownHosts}`,
+          '-o',
+          'StrictHostKeyChecking=yes',
+          '-o',
+          'BatchMode=yes',
+          '-p',
+          String(host.sshPort),
+          `${host.user}@127.0.0.1`,
+          remote,
+        ],
+        input,
+      );
+    cli(); // fresh deploy
+
+    // 2. no-op redeploy
+    const manifest = join(host.rootDir, 'alloy-legacy-config/.legacy-deploy-manifest.json');
+    const noop: number[] = [];
+    const noopFloor: number[] = [];
+    let stats = { connections: 0, commands: 0, bytesUploaded: 0 };
+    const loginsBefore = host.acceptedLogins();
+    for (let i = 0; i < RUNS; i++) {
+      const r = cli();
+      noop.push(r.seconds);
+      stats = JSON.parse(r.stdout).stats;
+      noopFloor.push(ssh(`cat ${manifest}; ${host.dockerPath} inspect alloy-legacy >/dev/null`).seconds);
+    }
+    const logins = (host.acceptedLogins() - loginsBefore - RUNS) / RUNS;
+    line('no-op redeploy: shell floor (ssh: cat; docker inspect)', median(noopFloor));
+    line('no-op redeploy: legacy-deploy deploy', median(noop), median(noopFloor));
+    process.stdout.write(
+      `  per run: ${stats.connections} SSH connection(s) (sshd counted ${logins}), ${stats.commands} remote command(s), ` +
+        `${stats.bytesUploaded} bytes uploaded (target 1, ≤ 3, 0)\n`,
+    );
+
+    // 3. config-only change: each run edits one file, so each run uploads it and reloads
+    const edited = join(assets, 'logging.alloy');
+    const change: number[] = [];
+    const changeFloor: number[] = [];
+    const floorDir = join(host.rootDir, 'floor');
+    ssh(`mkdir -p ${floorDir}`);
+    for (let i = 0; i < RUNS; i++) {
+      appendFileSync(edited, `// bench edit ${i}\n`);
+      const r = cli();
+      if (JSON.parse(r.stdout).changed !== true) throw new Error('the config change was not deployed');
+      change.push(r.seconds);
+      stats = JSON.parse(r.stdout).stats;
+      const tar = spawnSync('tar', ['-c', '-C', assets, '.']).stdout;
+      changeFloor.push(
+        ssh(
+          `tar -x -f - -C ${floorDir} && curl -s -o /dev/null -X POST http://127.0.0.1:${host.httpPort}/-/reload`,
+          tar,
+        ).seconds,
+      );
+    }
+    line('config-only change: shell floor (tar | ssh tar -x; reload)', median(changeFloor));
+    line('config-only change: legacy-deploy deploy', median(change), median(changeFloor));
+    process.stdout.write(
+      `  per run: ${stats.connections} SSH connection(s), ${stats.commands} remote command(s), ${stats.bytesUploaded} bytes uploaded\n`,
+    );
+    writeFileSync(join(host.dir, 'done'), '');
+  } finally {
+    await host.stop();
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`${e instanceof Error ? e.message : e}\n`);
+  process.exitCode = 1;
+});
