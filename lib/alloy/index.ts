@@ -4,9 +4,9 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { File } from './ast';
 import { type Diagnostic, hasErrors, sortDiagnostics } from './diagnostics';
-import { type LintOptions, type LintResult, lintFiles } from './linter';
+import { extractFacts, type ScopeFacts } from './facts';
+import { type LintOptions, type LintResult, lintFacts } from './linter';
 import { parse } from './parser';
 import { defaultRegistry } from './registry';
 
@@ -25,18 +25,19 @@ export interface SourceFile {
 /**
  * Lints files as one configuration. Syntax errors are reported for every file; the semantic checks run
  * only when all files parse, since a half-parsed file would cause misleading follow-on errors (a component
- * lost to a syntax error would show up as "not declared").
+ * lost to a syntax error would show up as "not declared"). Each file's AST is reduced to the facts the
+ * checks need (facts.ts) and dropped at once.
  */
 export function lintSources(sources: readonly SourceFile[], options: LintOptions = {}): LintResult {
-  const files: File[] = [];
+  const facts: ScopeFacts[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const s of sources) {
     const parsed = parse(s.text, s.file);
-    files.push(parsed.ast);
     diagnostics.push(...parsed.diagnostics);
+    if (!hasErrors(diagnostics)) facts.push(extractFacts(parsed.ast));
   }
   if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), envVars: [] };
-  const result = lintFiles(files, defaultRegistry(), options);
+  const result = lintFacts(facts, defaultRegistry(), options);
   return { diagnostics: sortDiagnostics(result.diagnostics), envVars: result.envVars };
 }
 

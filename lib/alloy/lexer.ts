@@ -22,9 +22,28 @@ const NL = 0x0a;
 
 export type ErrorHandler = (offset: number, message: string) => void;
 
-/** Line starts of a source, to turn byte offsets into 1-based line and byte column. */
+/**
+ * Turns byte offsets into 1-based line and byte column. The line table is built on first use: linting a
+ * clean configuration never needs it.
+ */
 export class LineIndex {
-  constructor(readonly starts: number[]) {}
+  private table: number[] | undefined;
+
+  constructor(private readonly src: Uint8Array) {}
+
+  /**
+   * Offset at which each line starts. Upstream records one each time its scanner passes a newline; since every
+   * newline is passed, that is the offset after each '\n', including one at the very end.
+   */
+  get starts(): number[] {
+    if (this.table === undefined) {
+      const src = this.src;
+      const starts = [0];
+      for (let i = 0; i < src.length; i++) if (src[i] === NL) starts.push(i + 1);
+      this.table = starts;
+    }
+    return this.table;
+  }
 
   line(offset: number): number {
     const s = this.starts;
@@ -45,26 +64,26 @@ export class LineIndex {
 
 /** Source bytes plus a cheap way to cut strings out of them. */
 export class Source {
-  readonly bytes: Uint8Array;
-  private readonly ascii: string | undefined;
-  private readonly decoder = new TextDecoder();
+  readonly bytes: Buffer;
+  /** The text itself when it was given as an ASCII string (byte offsets are then string indices). */
+  private readonly text: string | undefined;
+  private readonly ascii: boolean;
 
   constructor(input: string | Uint8Array) {
     if (typeof input === 'string') {
       this.bytes = Buffer.from(input, 'utf8');
-      this.ascii = this.bytes.length === input.length ? input : undefined;
+      this.ascii = this.bytes.length === input.length;
+      this.text = this.ascii ? input : undefined;
     } else {
-      this.bytes = input;
-      this.ascii = isAscii(input)
-        ? Buffer.from(input.buffer, input.byteOffset, input.length).toString('latin1')
-        : undefined;
+      this.bytes = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.length);
+      this.ascii = isAscii(input);
     }
   }
 
-  /** Text of bytes [start, end). For ASCII sources this is an O(1) slice. */
+  /** Text of bytes [start, end), decoding only what is asked for (most names are interned, see NameTable). */
   slice(start: number, end: number): string {
-    if (this.ascii !== undefined) return this.ascii.slice(start, end);
-    return this.decoder.decode(this.bytes.subarray(start, end));
+    if (this.text !== undefined) return this.text.slice(start, end);
+    return this.bytes.toString(this.ascii ? 'latin1' : 'utf8', start, end);
   }
 }
 
@@ -125,8 +144,7 @@ export class Lexer {
   private readOffset = 0;
   private insertTerm = false;
   private readonly names = new NameTable();
-  /** Byte offset at which each line starts (after each '\n', including one at the very end). */
-  readonly lineStarts: number[];
+  readonly lines: LineIndex;
 
   // The current token, set by scan().
   pos = 0;
@@ -139,7 +157,7 @@ export class Lexer {
   ) {
     this.src = source.bytes;
     this.len = this.src.length;
-    this.lineStarts = lineStartsOf(this.src);
+    this.lines = new LineIndex(this.src);
     this.next();
     if (this.ch === BOM) this.next(); // a byte order mark is allowed as the very first character
   }
@@ -165,6 +183,18 @@ export class Lexer {
     }
     this.readOffset += width;
     this.ch = r;
+  }
+
+  /** Offset just after the last token scanned (the current character's offset). */
+  get end(): number {
+    return this.offset;
+  }
+
+  /** Number of newlines in bytes [from, to). */
+  newlinesBetween(from: number, to: number): number {
+    let n = 0;
+    for (let i = from; i < to; i++) if (this.src[i] === NL) n++;
+    return n;
   }
 
   /** The current character, read through a call so that TypeScript does not narrow it across next(). */
@@ -606,16 +636,6 @@ export class Lexer {
     }
     return single;
   }
-}
-
-/**
- * Upstream records a line start each time the scanner passes a newline; since every newline is passed, that
- * is the offset after each '\n'. (A plain loop: Buffer#indexOf costs more per call than it saves per line.)
- */
-function lineStartsOf(src: Uint8Array): number[] {
-  const starts = [0];
-  for (let i = 0; i < src.length; i++) if (src[i] === NL) starts.push(i + 1);
-  return starts;
 }
 
 function isLetter(ch: number): boolean {

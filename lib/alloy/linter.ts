@@ -1,6 +1,7 @@
 /**
  * Semantic checks over a whole configuration: Alloy loads every `*.alloy` file of a folder as one
- * configuration, so declarations and references are matched across files.
+ * configuration, so declarations and references are matched across files. The checks work on the facts
+ * extracted from each file (facts.ts: blocks and the dotted names used), not on the ASTs.
  *
  * Scopes. The folder is the root scope. The body of `declare "x"` is a module scope: its components and
  * `argument` blocks are its own, and it sees no component of the enclosing scope (only custom component
@@ -20,11 +21,9 @@
  * Components exporting nothing (receivers, `prometheus.scrape`, ...) are sources by design and never
  * warned about, nor are components whose exports are undocumented or unknown.
  */
-import type { AccessExpr, BlockStmt, Expr, File, IdentifierExpr, Stmt } from './ast';
 import { type Diagnostic, diagnosticAt, type Severity } from './diagnostics';
+import type { BlockFacts, FileRef, Reference, ScopeFacts } from './facts';
 import type { Registry } from './registry';
-import { Token } from './token';
-import { unquote } from './unicode';
 
 export interface LintOptions {
   /**
@@ -55,16 +54,10 @@ const LABELLED_BLOCKS: ReadonlySet<string> = new Set(['argument', 'export', 'dec
 interface Instance {
   name: string;
   label: string;
-  block: BlockStmt;
-  file: File;
+  block: BlockFacts;
   exports: readonly string[] | null;
   referenced: boolean;
   forwards: boolean;
-}
-
-interface Located<T> {
-  node: T;
-  file: File;
 }
 
 /** A trie of component names by fragment; a node with labels is a complete name that has instances. */
@@ -88,16 +81,22 @@ class Scope {
     readonly localVars: ReadonlySet<string> = new Set(),
   ) {}
 
-  addInstance(fragments: readonly string[], instance: Instance): void {
+  /** Adds an instance, unless one with the same name and label exists: then returns that one. */
+  addInstance(fragments: readonly string[], label: string, make: () => Instance): Instance | undefined {
     let node = this.instances;
     for (const f of fragments) {
       node.next ??= new Map();
-      const child: NameNode = node.next.get(f) ?? {};
-      node.next.set(f, child);
+      let child = node.next.get(f);
+      if (child === undefined) {
+        child = {};
+        node.next.set(f, child);
+      }
       node = child;
     }
     node.labels ??= new Map();
-    node.labels.set(instance.label, instance);
+    const existing = node.labels.get(label);
+    if (existing === undefined) node.labels.set(label, make());
+    return existing;
   }
 
   /** Parent for component lookups: foreach templates see the enclosing scope, modules and the root do not. */
@@ -124,25 +123,16 @@ class Scope {
   }
 }
 
-/** A dotted name in an expression: its identifier and access nodes, first to last. */
-type Chain = (IdentifierExpr | AccessExpr)[];
-
-const partPos = (part: IdentifierExpr | AccessExpr): number => (part.kind === 'ident' ? part.pos : part.namePos);
-const chainText = (chain: Chain): string => chain.map((p) => p.name).join('.');
-
 interface EnvUse {
   name: string;
-  file: File;
+  file: FileRef;
   pos: number;
 }
 
-export function lintFiles(files: readonly File[], registry: Registry, options: LintOptions = {}): LintResult {
+/** Checks the facts of the files of one configuration (one ScopeFacts per file, see facts.ts). */
+export function lintFacts(files: readonly ScopeFacts[], registry: Registry, options: LintOptions = {}): LintResult {
   const linter = new Linter(registry);
-  const root = new Scope(undefined, false);
-  linter.lintScope(
-    root,
-    files.flatMap((file) => file.body.map((node) => ({ node, file }))),
-  );
+  linter.lintScope(new Scope(undefined, false), files);
   const envVars = [...new Set(linter.envUses.map((u) => u.name))].sort();
   if (options.providedEnv !== undefined) {
     const provided = new Set(options.providedEnv);
@@ -165,18 +155,17 @@ class Linter {
   readonly diagnostics: Diagnostic[] = [];
   readonly envUses: EnvUse[] = [];
 
-  // Where the expression walk is. Fields rather than a context object per node: the walk visits every
-  // expression of the configuration, and allocations are what a large configuration pays for most.
+  // Where the resolution is: set per block, so that no context object is made per reference.
   private scope!: Scope;
-  private file!: File;
-  /** The component whose body is being walked (its self-references do not count as uses). */
+  private file!: FileRef;
+  /** The component whose references are resolved (its self-references do not count as uses). */
   private owner: Instance | undefined;
-  /** Inside the owner's `forward_to` attribute or `output` block. */
+  /** The current reference is in the owner's `forward_to` attribute or `output` block. */
   private inOutput = false;
 
   constructor(private readonly registry: Registry) {}
 
-  report(file: File, offset: number, severity: Severity, message: string): void {
+  report(file: FileRef, offset: number, severity: Severity, message: string): void {
     this.diagnostics.push(diagnosticAt(file.name, file.lines, offset, severity, message));
   }
 
@@ -184,96 +173,96 @@ class Linter {
     this.report(this.file, offset, severity, message);
   }
 
-  lintScope(scope: Scope, stmts: Located<Stmt>[]): void {
-    const blocks = stmts.filter((s): s is Located<BlockStmt> => s.node.kind === 'block');
+  /** Checks a scope made of `parts` (the root: one per file; a module or template: one). */
+  lintScope(scope: Scope, parts: readonly ScopeFacts[]): void {
+    const blocks = parts.flatMap((p) => p.blocks);
     this.collectDefinitions(scope, blocks); // first, so that a use may come before the definition
     const owners = this.collectDeclarations(scope, blocks);
-    for (const { node, file } of stmts) {
-      this.scope = scope;
-      this.file = file;
-      this.inOutput = false;
-      if (node.kind === 'attribute') {
-        this.owner = undefined;
-        this.walkExpr(node.value);
-      } else {
-        this.owner = owners.get(node);
-        this.walkTopBlock(node);
-      }
+    this.scope = scope;
+    for (const part of parts) {
+      this.owner = undefined;
+      for (const ref of part.references) this.resolve(ref, part.file);
     }
-    for (const { node, file } of blocks) this.lintNestedScope(scope, node, file);
+    for (const block of blocks) {
+      this.scope = scope;
+      this.owner = owners.get(block);
+      for (const ref of block.references) this.resolve(ref, block.file);
+    }
+    for (const block of blocks) {
+      if (block.scope === undefined) continue;
+      const child =
+        block.name === 'declare' ? new Scope(scope, false) : new Scope(scope, true, new Set(block.scope.localVars));
+      this.lintScope(child, [block.scope]);
+    }
     this.reportDeadEnds(scope);
   }
 
   /** `declare` and `import.*` blocks: names usable as components in this scope. */
-  private collectDefinitions(scope: Scope, blocks: Located<BlockStmt>[]): void {
-    for (const { node } of blocks) {
-      if (node.label === '') continue; // reported with the other label problems
-      const name = node.name.join('.');
-      if (name === 'declare') {
-        const exports = node.body.flatMap((s) =>
-          s.kind === 'block' && s.name.length === 1 && s.name[0] === 'export' && s.label !== '' ? [s.label] : [],
-        );
-        scope.custom.set(node.label, exports);
-      } else if (IMPORT_BLOCKS.has(name)) {
-        scope.importNamespaces.add(node.label);
-      }
+  private collectDefinitions(scope: Scope, blocks: BlockFacts[]): void {
+    for (const b of blocks) {
+      if (b.label === '') continue; // reported with the other label problems
+      if (b.name === 'declare') scope.custom.set(b.label, b.exports ?? []);
+      else if (IMPORT_BLOCKS.has(b.name)) scope.importNamespaces.add(b.label);
     }
   }
 
   /** Registers components and config blocks, reporting duplicates, label problems and unknown names. */
-  private collectDeclarations(scope: Scope, blocks: Located<BlockStmt>[]): Map<BlockStmt, Instance> {
-    const owners = new Map<BlockStmt, Instance>();
-    const seen = new Map<string, Located<BlockStmt>>();
-    const once = (key: string, located: Located<BlockStmt>, what: string): boolean => {
-      const first = seen.get(key);
-      if (first === undefined) {
-        seen.set(key, located);
-        return true;
-      }
-      const at = `${first.file.name}:${first.file.lines.line(first.node.namePos)}`;
-      this.report(located.file, located.node.namePos, 'error', `duplicate ${what} (first declared at ${at})`);
-      return false;
+  private collectDeclarations(scope: Scope, blocks: BlockFacts[]): Map<BlockFacts, Instance> {
+    const owners = new Map<BlockFacts, Instance>();
+    const configBlocks = new Map<string, BlockFacts>();
+    const duplicate = (b: BlockFacts, first: BlockFacts, what: string) => {
+      const at = `${first.file.name}:${first.file.lines.line(first.namePos)}`;
+      this.report(b.file, b.namePos, 'error', `duplicate ${what} (first declared at ${at})`);
     };
-    for (const located of blocks) {
-      const { node, file } = located;
-      const name = node.name.join('.');
-      const labelled = `${name} "${node.label}"`;
+    const once = (key: string, b: BlockFacts, what: string): boolean => {
+      const first = configBlocks.get(key);
+      if (first === undefined) configBlocks.set(key, b);
+      else duplicate(b, first, what);
+      return first === undefined;
+    };
+    for (const b of blocks) {
+      const { name, file } = b;
       if (SINGLETON_BLOCKS.has(name)) {
-        if (node.labelPos >= 0) this.report(file, node.labelPos, 'error', `block ${name} does not take a label`);
-        once(name, located, `${name} block; it may appear only once`);
+        if (b.labelPos >= 0) this.report(file, b.labelPos, 'error', `block ${name} does not take a label`);
+        once(name, b, `${name} block; it may appear only once`);
       } else if (LABELLED_BLOCKS.has(name)) {
-        if (node.label === '') this.report(file, node.namePos, 'error', `block ${name} needs a label`);
-        else if (once(labelled, located, `block ${labelled}`) && name === 'argument') scope.args.add(node.label);
-      } else if (node.label === '') {
-        this.report(file, node.namePos, 'error', `component ${name} needs a label: ${name} "<label>" { ... }`);
-      } else if (once(labelled, located, `component ${labelled}`)) {
-        const instance: Instance = {
-          name,
-          label: node.label,
-          block: node,
-          file,
-          exports: this.exportsOf(scope, name, located),
-          referenced: false,
-          forwards: false,
-        };
-        scope.addInstance(node.name, instance);
-        owners.set(node, instance);
+        const labelled = `${name} "${b.label}"`;
+        if (b.label === '') this.report(file, b.namePos, 'error', `block ${name} needs a label`);
+        else if (once(labelled, b, `block ${labelled}`) && name === 'argument') scope.args.add(b.label);
+      } else if (b.label === '') {
+        this.report(file, b.namePos, 'error', `component ${name} needs a label: ${name} "<label>" { ... }`);
+      } else {
+        let added: Instance | undefined;
+        const first = scope.addInstance(b.fragments, b.label, () => {
+          added = {
+            name,
+            label: b.label,
+            block: b,
+            exports: this.exportsOf(scope, b),
+            referenced: false,
+            forwards: false,
+          };
+          return added;
+        });
+        if (first !== undefined) duplicate(b, first.block, `component ${name} "${b.label}"`);
+        if (added !== undefined) owners.set(b, added);
       }
     }
     return owners;
   }
 
-  /** Exports of a component by name (null: unknown); reports unknown and not generally available ones. */
-  private exportsOf(scope: Scope, name: string, { node, file }: Located<BlockStmt>): readonly string[] | null {
+  /** Exports of a component (null: unknown); reports unknown and not generally available components. */
+  private exportsOf(scope: Scope, b: BlockFacts): readonly string[] | null {
+    const { name, file, namePos } = b;
     const custom = scope.customComponent(name);
     if (custom !== undefined) return custom;
-    if (node.name.length > 1 && scope.isImportNamespace(node.name[0])) return null;
+    if (b.fragments.length > 1 && scope.isImportNamespace(b.fragments[0])) return null;
     const known = this.registry.component(name);
     if (known === undefined) {
       const at = this.registry.source.commit?.slice(0, 12) ?? 'unknown';
       this.report(
         file,
-        node.namePos,
+        namePos,
         'warning',
         `unknown component ${name} (not in the registry of Alloy at ${at}; a newer Alloy may have it)`,
       );
@@ -282,14 +271,14 @@ class Linter {
     if (known.community) {
       this.report(
         file,
-        node.namePos,
+        namePos,
         'info',
         `${name} is a community component: Alloy needs --feature.community-components.enabled`,
       );
     } else if (known.stability !== undefined && known.stability !== 'generally-available') {
       this.report(
         file,
-        node.namePos,
+        namePos,
         'info',
         `${name} is ${known.stability}: Alloy needs --stability.level=${known.stability}`,
       );
@@ -297,157 +286,73 @@ class Linter {
     return known.exports;
   }
 
-  private lintNestedScope(scope: Scope, node: BlockStmt, file: File): void {
-    const name = node.name.join('.');
-    if (name === 'declare') {
-      this.lintScope(
-        new Scope(scope, false),
-        node.body.map((s) => ({ node: s, file })),
-      );
-    } else if (name === 'foreach') {
-      const varAttr = node.body.find((s) => s.kind === 'attribute' && s.name === 'var');
-      const vars = new Set<string>();
-      if (varAttr?.kind === 'attribute' && varAttr.value.kind === 'literal' && varAttr.value.token === Token.STRING) {
-        vars.add(unquote(varAttr.value.value));
-      }
-      for (const s of node.body) {
-        if (s.kind === 'block' && s.name.length === 1 && s.name[0] === 'template') {
-          this.lintScope(
-            new Scope(scope, true, vars),
-            s.body.map((t) => ({ node: t, file })),
-          );
-        }
-      }
-    }
-  }
-
-  /** Walks the expressions of a top-level block; nested scopes (declare, foreach template) are skipped. */
-  private walkTopBlock(block: BlockStmt): void {
-    const single = block.name.length === 1 ? block.name[0] : '';
-    if (single === 'declare') return;
-    for (const s of block.body) {
-      if (s.kind === 'attribute') {
-        this.inOutput = s.name === 'forward_to';
-        this.walkExpr(s.value);
-      } else {
-        const inner = s.name.length === 1 ? s.name[0] : '';
-        if (single === 'foreach' && inner === 'template') continue;
-        this.inOutput = inner === 'output';
-        this.walkBody(s.body);
-      }
-    }
-    this.inOutput = false;
-  }
-
-  private walkBody(stmts: Stmt[]): void {
-    for (const s of stmts) {
-      if (s.kind === 'attribute') this.walkExpr(s.value);
-      else this.walkBody(s.body);
-    }
-  }
-
-  private walkExpr(e: Expr): void {
-    switch (e.kind) {
-      case 'ident':
-      case 'access': {
-        const chain = chainOf(e);
-        if (chain !== undefined) this.reference(chain);
-        else if (e.kind === 'access') this.walkExpr(e.value);
-        return;
-      }
-      case 'call': {
-        const chain = chainOf(e.value);
-        if (chain !== undefined) this.call(chain, e.args);
-        else this.walkExpr(e.value);
-        for (const a of e.args) this.walkExpr(a);
-        return;
-      }
-      case 'index':
-        this.walkExpr(e.value);
-        this.walkExpr(e.index);
-        return;
-      case 'array':
-        for (const el of e.elements) this.walkExpr(el);
-        return;
-      case 'object':
-        for (const f of e.fields) this.walkExpr(f.value);
-        return;
-      case 'unary':
-        this.walkExpr(e.value);
-        return;
-      case 'binary':
-        this.walkExpr(e.left);
-        this.walkExpr(e.right);
-        return;
-      case 'paren':
-        this.walkExpr(e.inner);
-        return;
-      case 'literal':
-        return;
-    }
+  private resolve(ref: Reference, file: FileRef): void {
+    this.file = file;
+    this.inOutput = ref.inOutput;
+    if (ref.call) this.call(ref);
+    else this.reference(ref);
   }
 
   /** A function call through a name: stdlib (with env var bookkeeping), a deprecated alias, or something else. */
-  private call(chain: Chain, args: Expr[]): void {
-    const name = chainText(chain);
-    const where = partPos(chain[0]);
+  private call(ref: Reference): void {
+    const name = ref.names.join('.');
+    const where = ref.positions[0];
     if (this.registry.isFunction(name)) {
       if (this.registry.isExperimentalFunction(name)) {
         this.here(where, 'info', `${name} is experimental: Alloy needs --stability.level=experimental`);
       }
-      if (name === 'sys.env') this.envUse(args);
+      if (name === 'sys.env') this.envUse(ref);
       return;
     }
     const current = this.registry.aliasOf(name);
     if (current !== undefined && !this.scope.isLocalVar(name)) {
       this.here(where, 'warning', `${name} is deprecated; use ${current}`);
-      if (current === 'sys.env') this.envUse(args);
+      if (current === 'sys.env') this.envUse(ref);
       return;
     }
-    if (this.registry.isStdlibRoot(chain[0].name) && this.findInstance(chain) === undefined) {
+    if (this.registry.isStdlibRoot(ref.names[0]) && this.findInstance(ref.names) === undefined) {
       this.here(where, 'warning', `unknown standard-library function ${name}`);
       return;
     }
-    this.reference(chain);
+    this.reference(ref);
   }
 
-  private envUse(args: Expr[]): void {
-    const arg = args[0];
-    if (arg?.kind === 'literal' && arg.token === Token.STRING) {
-      this.envUses.push({ name: unquote(arg.value), file: this.file, pos: arg.pos });
-    }
+  private envUse(ref: Reference): void {
+    if (ref.firstArg !== undefined)
+      this.envUses.push({ name: ref.firstArg.value, file: this.file, pos: ref.firstArg.pos });
   }
 
   private markForwarding(): void {
     if (this.inOutput && this.owner !== undefined) this.owner.forwards = true;
   }
 
-  private reference(chain: Chain): void {
-    const first = chain[0].name;
+  private reference(ref: Reference): void {
+    const { names, positions } = ref;
+    const first = names[0];
     if (this.scope.isLocalVar(first)) return;
     if (first === 'argument') {
-      this.argumentReference(chain);
+      this.argumentReference(ref);
       return;
     }
-    const found = this.findInstance(chain);
+    const found = this.findInstance(names);
     if (found !== undefined) {
       const { instance, labelIndex } = found;
       if (instance !== this.owner) instance.referenced = true;
       this.markForwarding();
-      const field = chain[labelIndex + 1];
-      if (field !== undefined && instance.exports !== null && !instance.exports.includes(field.name)) {
+      const field = names[labelIndex + 1];
+      if (field !== undefined && instance.exports !== null && !instance.exports.includes(field)) {
         const exported =
           instance.exports.length > 0 ? `it exports ${instance.exports.join(', ')}` : 'it exports nothing';
         this.here(
-          partPos(field),
+          positions[labelIndex + 1],
           'error',
-          `${instance.name} "${instance.label}" has no export "${field.name}"; ${exported}`,
+          `${instance.name} "${instance.label}" has no export "${field}"; ${exported}`,
         );
       }
       return;
     }
-    const text = chainText(chain);
-    const where = partPos(chain[0]);
+    const text = names.join('.');
+    const where = positions[0];
     if (this.registry.isStdlibRoot(first)) {
       if (first === 'constants' && !this.registry.isConstant(text)) {
         this.here(where, 'error', `unknown constant ${text}`);
@@ -461,10 +366,10 @@ class Linter {
       return;
     }
     this.markForwarding();
-    const nameLength = this.componentNameLength(chain);
+    const nameLength = this.componentNameLength(names);
     if (nameLength > 0) {
-      const name = chainText(chain.slice(0, nameLength));
-      const label = chain[nameLength]?.name;
+      const name = names.slice(0, nameLength).join('.');
+      const label = names[nameLength];
       const message =
         label === undefined
           ? `${text} refers to component ${name} without a label`
@@ -481,36 +386,36 @@ class Linter {
     }
   }
 
-  private argumentReference(chain: Chain): void {
-    const name = chain[1];
+  private argumentReference({ names, positions }: Reference): void {
+    const name = names[1];
     if (name === undefined) {
-      this.here(partPos(chain[0]), 'error', 'argument needs a name: argument.<name>.value');
+      this.here(positions[0], 'error', 'argument needs a name: argument.<name>.value');
       return;
     }
     let declared = false;
     for (let s: Scope | undefined = this.scope; s !== undefined; s = s.componentParent) {
-      if (s.args.has(name.name)) declared = true;
+      if (s.args.has(name)) declared = true;
     }
     if (!declared) {
-      this.here(partPos(name), 'error', `argument "${name.name}" is not declared in this module`);
+      this.here(positions[1], 'error', `argument "${name}" is not declared in this module`);
       return;
     }
     this.markForwarding();
-    const field = chain[2];
-    if (field !== undefined && field.name !== 'value') {
-      this.here(partPos(field), 'error', `argument "${name.name}" has no export "${field.name}"; it exports value`);
+    const field = names[2];
+    if (field !== undefined && field !== 'value') {
+      this.here(positions[2], 'error', `argument "${name}" has no export "${field}"; it exports value`);
     }
   }
 
-  /** The declared component a chain refers to, by the longest `name.label` prefix in the nearest scope. */
-  private findInstance(chain: Chain): { instance: Instance; labelIndex: number } | undefined {
+  /** The declared component a name refers to, by the longest `name.label` prefix in the nearest scope. */
+  private findInstance(names: string[]): { instance: Instance; labelIndex: number } | undefined {
     for (let s: Scope | undefined = this.scope; s !== undefined; s = s.componentParent) {
       let found: { instance: Instance; labelIndex: number } | undefined;
       let node: NameNode | undefined = s.instances;
-      for (let k = 0; k + 1 < chain.length; k++) {
-        node = node.next?.get(chain[k].name);
+      for (let k = 0; k + 1 < names.length; k++) {
+        node = node.next?.get(names[k]);
         if (node === undefined) break;
-        const instance = node.labels?.get(chain[k + 1].name);
+        const instance = node.labels?.get(names[k + 1]);
         if (instance !== undefined) found = { instance, labelIndex: k + 1 };
       }
       if (found !== undefined) return found;
@@ -518,18 +423,18 @@ class Linter {
     return undefined;
   }
 
-  /** Length of the longest chain prefix that names a component (known, custom or declared); 0 if none. */
-  private componentNameLength(chain: Chain): number {
+  /** Length of the longest prefix that names a component (known, custom or declared); 0 if none. */
+  private componentNameLength(names: string[]): number {
     let longest = 0;
     let name = '';
-    for (let k = 1; k <= chain.length; k++) {
-      name = k === 1 ? chain[0].name : `${name}.${chain[k - 1].name}`;
+    for (let k = 1; k <= names.length; k++) {
+      name = k === 1 ? names[0] : `${name}.${names[k - 1]}`;
       if (this.registry.component(name) !== undefined || this.scope.customComponent(name) !== undefined) longest = k;
     }
     for (let s: Scope | undefined = this.scope; s !== undefined; s = s.componentParent) {
       let node: NameNode | undefined = s.instances;
-      for (let k = 0; k < chain.length; k++) {
-        node = node.next?.get(chain[k].name);
+      for (let k = 0; k < names.length; k++) {
+        node = node.next?.get(names[k]);
         if (node === undefined) break;
         if (node.labels !== undefined && k + 1 > longest) longest = k + 1;
       }
@@ -553,7 +458,7 @@ class Linter {
       for (const inst of node.labels?.values() ?? []) {
         if (inst.exports === null || inst.exports.length === 0 || inst.referenced || inst.forwards) continue;
         this.report(
-          inst.file,
+          inst.block.file,
           inst.block.namePos,
           'warning',
           `dead pipeline end: nothing references ${inst.name} "${inst.label}" (it exports ${inst.exports.join(', ')}) and it forwards to nothing`,
@@ -563,17 +468,4 @@ class Linter {
     };
     visit(scope.instances);
   }
-}
-
-/** The identifier and access nodes of `a.b.c`, or undefined when the expression is not a plain dotted name. */
-function chainOf(e: Expr): Chain | undefined {
-  const parts: Chain = [];
-  let cur = e;
-  while (cur.kind === 'access') {
-    parts.push(cur);
-    cur = cur.value;
-  }
-  if (cur.kind !== 'ident') return undefined;
-  parts.push(cur);
-  return parts.reverse();
 }

@@ -21,7 +21,7 @@ import {
   startPos,
 } from './ast';
 import { type Diagnostic, diagnosticAt } from './diagnostics';
-import { Lexer, LineIndex, Source } from './lexer';
+import { Lexer, type LineIndex, Source } from './lexer';
 import { binaryPrecedence, Token as TokenEnum, tokenName } from './token';
 import { goQuote, isValidIdentifier } from './unicode';
 
@@ -59,7 +59,7 @@ export interface ParseResult {
 export function parse(text: string | Uint8Array, file = '<input>'): ParseResult {
   const parser = new Parser(new Source(text));
   const body = parser.parseFile();
-  const lines = new LineIndex(parser.lexer.lineStarts);
+  const lines = parser.lexer.lines;
   const diagnostics = parser.diags.map((d) => diagnosticAt(file, lines, d.offset, 'error', d.message));
   return { ast: { name: file, body, comments: parser.comments, lines }, diagnostics };
 }
@@ -83,7 +83,7 @@ class Parser {
 
   constructor(source: Source) {
     this.lexer = new Lexer(source, (offset, message) => this.diags.push({ offset, message }));
-    this.lines = new LineIndex(this.lexer.lineStarts);
+    this.lines = this.lexer.lines;
     this.next();
   }
 
@@ -125,16 +125,16 @@ class Parser {
     this.lit = lx.lit;
   }
 
+  /**
+   * Collects adjacent comments: each one starts at most one line below where the previous one ends (upstream
+   * compares line numbers; counting the newlines in between is the same and needs no line table).
+   */
   private consumeCommentGroup(): void {
     const list: Comment[] = [];
-    let endline = this.lines.line(this.pos);
-    while (this.tok === Token.COMMENT && this.lines.line(this.pos) <= endline + 1) {
-      endline = this.lines.line(this.pos);
-      if (this.lit.charCodeAt(1) === 0x2a) {
-        // A block comment may end on a later line than it starts.
-        for (let i = 0; i < this.lit.length; i++) if (this.lit.charCodeAt(i) === 0x0a) endline++;
-      }
+    let end = -1;
+    while (this.tok === Token.COMMENT && (end < 0 || this.lexer.newlinesBetween(end, this.pos) <= 1)) {
       list.push({ pos: this.pos, text: this.lit });
+      end = this.lexer.end; // the lexer stands just after the comment until the next scan
       this.next0();
     }
     this.comments.push(list);
