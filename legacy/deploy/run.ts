@@ -1,7 +1,7 @@
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { ConfigError } from '../../lib/config/load';
-import { dnsPlanSections } from '../dns/plan-sections';
+import type { dnsPlanSections as DnsPlanSections } from '../dns/plan-sections';
 import { lintAssets } from '../lint-assets';
 import { applyDeploy, lockScriptFor } from './apply-deploy';
 import { applyRename } from './apply-rename';
@@ -85,7 +85,9 @@ export async function runDeployCommand(name: CommandName, options: DeployOptions
     );
     const observed = await observe(session, settings, name === 'status');
     switch (name) {
-      case 'plan':
+      case 'plan': {
+        // Loaded here: deploy and status runs need none of the DNS code.
+        const { dnsPlanSections } = require('../dns/plan-sections') as { dnsPlanSections: typeof DnsPlanSections };
         return printPlan(
           out,
           [
@@ -94,6 +96,7 @@ export async function runDeployCommand(name: CommandName, options: DeployOptions
           ],
           stats,
         );
+      }
       case 'status':
         return printStatus(out, settings, files, observed, stats);
       case 'rename': {

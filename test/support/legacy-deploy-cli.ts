@@ -9,6 +9,16 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/**
+ * The caller's environment without what would reach outside the test host: no ssh-agent (tests pass --identity),
+ * no Cloudflare or OPNsense credentials (`plan` would ask the real APIs for its DNS sections).
+ */
+function hermeticEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env, SSH_AUTH_SOCK: '' };
+  for (const name of Object.keys(env)) if (/^(CLOUDFLARE|OPNSENSE)_/.test(name)) delete env[name];
+  return env;
+}
+
 /** Runs `legacy-deploy <args>` from source in its own process, as a user would, without a TTY. */
 export function runLegacyDeploy(
   args: readonly string[],
@@ -17,7 +27,7 @@ export function runLegacyDeploy(
   return new Promise((ok, fail) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/legacy-deploy-entry.ts', ...args], {
       cwd: repo,
-      env: { ...process.env, SSH_AUTH_SOCK: '', ...options.env },
+      env: { ...hermeticEnv(), ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
