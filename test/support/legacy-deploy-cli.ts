@@ -14,7 +14,7 @@ export interface CliResult {
  * no Cloudflare or OPNsense credentials (`plan` would ask the real APIs for its DNS sections).
  */
 function hermeticEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env, SSH_AUTH_SOCK: '' };
+  const env: NodeJS.ProcessEnv = { ...process.env, SSH_AUTH_SOCK: '' };
   for (const name of Object.keys(env)) if (/^(CLOUDFLARE|OPNSENSE)_/.test(name)) delete env[name];
   return env;
 }
