@@ -53,15 +53,42 @@ export interface ScopeFacts {
   localVars: string[];
 }
 
-export function extractFacts(file: File): ScopeFacts {
-  return new Extractor({ name: file.name, lines: file.lines }).scope(file.body, []);
+/**
+ * One string per distinct dotted block name across the files of a configuration, so that the many lookups
+ * by name (registry, scopes) hash each name once instead of once per block.
+ */
+export class BlockNames {
+  private readonly root: { name?: string; next?: Map<string, BlockNames['root']> } = {};
+
+  of(fragments: readonly string[]): string {
+    if (fragments.length === 1) return fragments[0];
+    let node = this.root;
+    for (const f of fragments) {
+      node.next ??= new Map();
+      let child = node.next.get(f);
+      if (child === undefined) {
+        child = {};
+        node.next.set(f, child);
+      }
+      node = child;
+    }
+    node.name ??= fragments.join('.');
+    return node.name;
+  }
+}
+
+export function extractFacts(file: File, names = new BlockNames()): ScopeFacts {
+  return new Extractor({ name: file.name, lines: file.lines }, names).scope(file.body, []);
 }
 
 class Extractor {
   private refs: Reference[] = [];
   private inOutput = false;
 
-  constructor(private readonly file: FileRef) {}
+  constructor(
+    private readonly file: FileRef,
+    private readonly names: BlockNames,
+  ) {}
 
   scope(stmts: Stmt[], localVars: string[]): ScopeFacts {
     const facts: ScopeFacts = { file: this.file, blocks: [], references: [], localVars };
@@ -76,7 +103,7 @@ class Extractor {
   }
 
   private block(b: BlockStmt): BlockFacts {
-    const name = b.name.length === 1 ? b.name[0] : b.name.join('.');
+    const name = this.names.of(b.name);
     const facts: BlockFacts = {
       fragments: b.name,
       name,

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Diagnostic, hasErrors, sortDiagnostics } from './diagnostics';
-import { extractFacts, type ScopeFacts } from './facts';
+import { BlockNames, extractFacts, type ScopeFacts } from './facts';
 import { type LintOptions, type LintResult, lintFacts } from './linter';
 import { parse } from './parser';
 import { defaultRegistry } from './registry';
@@ -30,11 +30,12 @@ export interface SourceFile {
  */
 export function lintSources(sources: readonly SourceFile[], options: LintOptions = {}): LintResult {
   const facts: ScopeFacts[] = [];
+  const names = new BlockNames();
   const diagnostics: Diagnostic[] = [];
   for (const s of sources) {
     const parsed = parse(s.text, s.file);
     diagnostics.push(...parsed.diagnostics);
-    if (!hasErrors(diagnostics)) facts.push(extractFacts(parsed.ast));
+    if (!hasErrors(diagnostics)) facts.push(extractFacts(parsed.ast, names));
   }
   if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), envVars: [] };
   const result = lintFacts(facts, defaultRegistry(), options);
