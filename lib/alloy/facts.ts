@@ -7,6 +7,7 @@
 import type { AccessExpr, BlockStmt, Expr, File, IdentifierExpr, Stmt } from './ast';
 import type { LineIndex } from './lexer';
 import { Token } from './token';
+import { type Trie, trieNode } from './trie';
 import { unquote } from './unicode';
 
 /** Where facts come from, for diagnostics. */
@@ -58,22 +59,13 @@ export interface ScopeFacts {
  * by name (registry, scopes) hash each name once instead of once per block.
  */
 export class BlockNames {
-  private readonly root: { name?: string; next?: Map<string, BlockNames['root']> } = {};
+  private readonly root: Trie<string> = {};
 
   of(fragments: readonly string[]): string {
     if (fragments.length === 1) return fragments[0];
-    let node = this.root;
-    for (const f of fragments) {
-      node.next ??= new Map();
-      let child = node.next.get(f);
-      if (child === undefined) {
-        child = {};
-        node.next.set(f, child);
-      }
-      node = child;
-    }
-    node.name ??= fragments.join('.');
-    return node.name;
+    const node = trieNode(this.root, fragments);
+    node.value ??= fragments.join('.');
+    return node.value;
   }
 }
 

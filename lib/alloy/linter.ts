@@ -24,6 +24,7 @@
 import { type Diagnostic, diagnosticAt, type Severity } from './diagnostics';
 import type { BlockFacts, FileRef, Reference, ScopeFacts } from './facts';
 import type { Registry } from './registry';
+import { type Trie, trieNode } from './trie';
 
 export interface LintOptions {
   /**
@@ -60,11 +61,8 @@ interface Instance {
   forwards: boolean;
 }
 
-/** A trie of component names by fragment; a node with labels is a complete name that has instances. */
-interface NameNode {
-  next?: Map<string, NameNode>;
-  labels?: Map<string, Instance>;
-}
+/** Component instances by name fragments; a node's value maps the labels of that complete name. */
+type NameNode = Trie<Map<string, Instance>>;
 
 class Scope {
   /** Component instances by name fragments, then label. */
@@ -83,19 +81,10 @@ class Scope {
 
   /** Adds an instance, unless one with the same name and label exists: then returns that one. */
   addInstance(fragments: readonly string[], label: string, make: () => Instance): Instance | undefined {
-    let node = this.instances;
-    for (const f of fragments) {
-      node.next ??= new Map();
-      let child = node.next.get(f);
-      if (child === undefined) {
-        child = {};
-        node.next.set(f, child);
-      }
-      node = child;
-    }
-    node.labels ??= new Map();
-    const existing = node.labels.get(label);
-    if (existing === undefined) node.labels.set(label, make());
+    const node = trieNode(this.instances, fragments);
+    node.value ??= new Map();
+    const existing = node.value.get(label);
+    if (existing === undefined) node.value.set(label, make());
     return existing;
   }
 
@@ -415,7 +404,7 @@ class Linter {
       for (let k = 0; k + 1 < names.length; k++) {
         node = node.next?.get(names[k]);
         if (node === undefined) break;
-        const instance = node.labels?.get(names[k + 1]);
+        const instance = node.value?.get(names[k + 1]);
         if (instance !== undefined) found = { instance, labelIndex: k + 1 };
       }
       if (found !== undefined) return found;
@@ -436,7 +425,7 @@ class Linter {
       for (let k = 0; k < names.length; k++) {
         node = node.next?.get(names[k]);
         if (node === undefined) break;
-        if (node.labels !== undefined && k + 1 > longest) longest = k + 1;
+        if (node.value !== undefined && k + 1 > longest) longest = k + 1;
       }
     }
     return longest;
@@ -455,7 +444,7 @@ class Linter {
 
   private reportDeadEnds(scope: Scope): void {
     const visit = (node: NameNode): void => {
-      for (const inst of node.labels?.values() ?? []) {
+      for (const inst of node.value?.values() ?? []) {
         if (inst.exports === null || inst.exports.length === 0 || inst.referenced || inst.forwards) continue;
         this.report(
           inst.block.file,
