@@ -120,7 +120,7 @@ export async function runDeployCommand(name: CommandName, options: DeployOptions
         const sections = [deploySection(plan, lockNotes(observed))];
         // Lint before any change on the NAS (and for a dry run); a no-op redeploy needs no lint.
         if (plan.actions.length > 0 || options.dryRun) {
-          const lint = await lintAssets(resolve(options.assets));
+          const lint = lintAssets(resolve(options.assets), Object.keys(settings.container.env));
           for (const w of lint.warnings) out.warn(w);
         }
         if (options.dryRun || plan.actions.length === 0) {

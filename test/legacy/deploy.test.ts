@@ -46,6 +46,18 @@ describeHost('legacy-deploy deploy on a real SSH + Docker-API host', () => {
     f.setAssets({ 'main.alloy': alloyConfig('info'), 'extra.alloy': extraConfig() });
   });
 
+  test('a config reading an env var the container does not get is refused', async () => {
+    f.setAssets({
+      'main.alloy': alloyConfig('info'),
+      'extra.alloy': 'otelcol.exporter.otlp "x" {\n  client {\n    endpoint = sys.env("NOT_PROVIDED")\n  }\n}\n',
+    });
+    const r = await f.cli('deploy');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('NOT_PROVIDED');
+    expect(f.containerNames()).toEqual([]);
+    f.setAssets({ 'main.alloy': alloyConfig('info'), 'extra.alloy': extraConfig() });
+  });
+
   test('fresh deploy: uploads the files, runs alloy-legacy with the agreed image, mounts, args and env, ready', async () => {
     const r = await f.cli('deploy');
     expect(r.stderr).not.toContain('legacy-deploy:');
@@ -223,6 +235,6 @@ describeHost('legacy-deploy deploy on a real SSH + Docker-API host', () => {
     const parsed = JSON.parse(r.stdout);
     expect(parsed.changes).toBe(true);
     expect(parsed.sections[0].items).toContainEqual({ mark: '~', text: 'config file main.alloy (changed)' });
-    expect(r.stdout + r.stderr).not.toMatch(/\u001b\[/);
+    expect(r.stdout + r.stderr).not.toContain(String.fromCharCode(27));
   });
 });
