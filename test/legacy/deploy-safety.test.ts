@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { loadSettings } from '../../legacy/deploy/desired';
 import { acquireLockScript, releaseLockScript } from '../../legacy/deploy/lock';
 import { RemoteSession } from '../../legacy/deploy/remote';
+import { runLegacyDeploy } from '../support/legacy-deploy-cli';
 import { alloyConfig, LegacyDeployFixture } from '../support/legacy-deploy-fixture';
 import { sshDockerHostAvailable } from '../support/ssh-docker-host';
 
@@ -91,6 +92,51 @@ describeHost('legacy-deploy safety on a real SSH + Docker-API host', () => {
       expect(readFileSync(knownHosts, 'utf8')).toMatch(/^\|1\|/);
       const r = await f.cli('plan', [], { knownHosts });
       expect(r.code).toBe(0);
+    });
+  });
+
+  describe('the login key', () => {
+    test('comes from ssh-agent when no --identity is given', async () => {
+      const socket = join(f.host.dir, 'agent.sock');
+      const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+      try {
+        for (let i = 0; i < 50 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
+        execFileSync('ssh-add', ['-q', f.host.identity], {
+          env: { ...process.env, SSH_AUTH_SOCK: socket },
+          stdio: 'ignore',
+        });
+        const r = await f.cli('plan', [], { identity: false, env: { SSH_AUTH_SOCK: socket } });
+        expect(r.stderr).not.toContain('legacy-deploy:');
+        expect(r.code).toBe(0);
+      } finally {
+        agent.kill();
+      }
+    });
+
+    test('without agent or --identity the run stops before connecting, saying how to give a key', async () => {
+      const logins = f.host.acceptedLogins();
+      const r = await f.cli('plan', [], { identity: false });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('no SSH key: start ssh-agent (SSH_AUTH_SOCK) or pass --identity <file>');
+      expect(f.host.acceptedLogins()).toBe(logins);
+    });
+
+    test('a key the NAS does not accept is a clear error', async () => {
+      const otherKey = join(f.host.dir, 'other_client_key');
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', otherKey]);
+      const r = await runLegacyDeploy([
+        'plan',
+        '--config-dir',
+        f.configDir,
+        '--identity',
+        otherKey,
+        '--known-hosts',
+        f.host.knownHosts,
+        '--assets',
+        f.assetsDir,
+      ]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`SSH login as ${f.host.user}@[127.0.0.1]:${f.host.sshPort} was refused`);
     });
   });
 

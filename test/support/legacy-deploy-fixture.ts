@@ -54,22 +54,27 @@ export class LegacyDeployFixture {
   cli(
     command: string,
     extra: readonly string[] = [],
-    options: { onStderr?: (text: string) => void; knownHosts?: string } = {},
+    options: {
+      onStderr?: (text: string) => void;
+      knownHosts?: string;
+      /** false: no --identity (the key must come from ssh-agent via `env.SSH_AUTH_SOCK`). */
+      identity?: false;
+      env?: NodeJS.ProcessEnv;
+    } = {},
   ): Promise<CliResult> {
     return runLegacyDeploy(
       [
         command,
         '--config-dir',
         this.configDir,
-        '--identity',
-        this.host.identity,
+        ...(options.identity === false ? [] : ['--identity', this.host.identity]),
         '--known-hosts',
         options.knownHosts ?? this.host.knownHosts,
         '--assets',
         this.assetsDir,
         ...extra,
       ],
-      { onStderr: options.onStderr },
+      { onStderr: options.onStderr, env: options.env },
     );
   }
 
