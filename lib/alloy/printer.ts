@@ -35,7 +35,7 @@ import { goQuote, utf8Length } from './unicode';
 export function formatSource(text: string | Uint8Array, file = '<input>'): string {
   const { ast, diagnostics } = parse(text, file);
   if (diagnostics.length > 0) throw new AlloySyntaxError(diagnostics);
-  const formatted = `${printFile(ast)}\n`;
+  const formatted = `${printFile(ast, typeof text === 'string' ? text : Buffer.from(text).toString('utf8'))}\n`;
   const check = parse(formatted, file).diagnostics;
   if (check.length > 0) {
     throw new AlloySyntaxError([
@@ -51,9 +51,12 @@ export function formatSource(text: string | Uint8Array, file = '<input>'): strin
   return formatted;
 }
 
-/** The printer's output for a parsed file, without the final newline `alloy fmt` adds. */
-export function printFile(file: File): string {
-  const escapeChar = pickEscape(file);
+/**
+ * The printer's output for a parsed file, without the final newline `alloy fmt` adds. `source` is the file's
+ * text, only used to choose an escape character that does not occur in it.
+ */
+export function printFile(file: File, source: string): string {
+  const escapeChar = pickEscape(source);
   const p = new Printer(file.lines, file.comments, escapeChar);
   new Walker(p, file.lines).walkStmts(file.body);
   p.flush(MAX_POSITION, Token.EOF); // write trailing comments
@@ -62,12 +65,14 @@ export function printFile(file: File): string {
   return trim(tw.finish(), escapeChar);
 }
 
-/** A character that does not occur in the file, to bracket comment text for the tabwriter (Go uses 0xff). */
-function pickEscape(file: File): string {
-  const used = new Set<string>();
-  for (const group of file.comments) for (const c of group) for (const ch of c.text) used.add(ch);
+/**
+ * A character that does not occur in the file, to bracket comment text for the tabwriter. Go uses the byte
+ * 0xff, which valid UTF-8 never contains; a JavaScript string has no such value, so pick a private-use
+ * character the file does not use (everything printed comes from the file).
+ */
+function pickEscape(source: string): string {
   let code = 0xe000;
-  while (used.has(String.fromCharCode(code))) code++;
+  while (source.includes(String.fromCharCode(code))) code++;
   return String.fromCharCode(code);
 }
 
