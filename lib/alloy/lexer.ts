@@ -208,152 +208,149 @@ export class Lexer {
 
   /** Scans the next token into pos/tok/lit. Comments come back as COMMENT tokens. */
   scan(): void {
-    for (;;) {
-      this.skipWhitespace();
-      const pos = this.offset;
-      const ch = this.ch;
-      let insertTerm = false;
-      let tok: Token;
-      let lit = '';
+    this.skipWhitespace();
+    const pos = this.offset;
+    const ch = this.ch;
+    let insertTerm = false;
+    let tok: Token;
+    let lit = '';
 
-      if (isLetter(ch)) {
-        lit = this.scanIdentifier();
-        tok = Token.IDENT;
-        if (lit.length > 1) {
-          if (lit === 'true' || lit === 'false') tok = Token.BOOL;
-          else if (lit === 'null') tok = Token.NULL;
-        }
-        insertTerm = true;
-      } else if (isDecimal(ch) || (ch === 0x2e && isDecimal(this.peek()))) {
-        insertTerm = true;
-        tok = this.scanNumber();
-        lit = this.source.slice(pos, this.offset);
-      } else {
-        this.next(); // make progress; ch is the first character, this.ch the second
-        switch (ch) {
-          case EOF_CH:
-            if (this.insertTerm) {
+    if (isLetter(ch)) {
+      lit = this.scanIdentifier();
+      tok = Token.IDENT;
+      if (lit.length > 1) {
+        if (lit === 'true' || lit === 'false') tok = Token.BOOL;
+        else if (lit === 'null') tok = Token.NULL;
+      }
+      insertTerm = true;
+    } else if (isDecimal(ch) || (ch === 0x2e && isDecimal(this.peek()))) {
+      insertTerm = true;
+      tok = this.scanNumber();
+      lit = this.source.slice(pos, this.offset);
+    } else {
+      this.next(); // make progress; ch is the first character, this.ch the second
+      switch (ch) {
+        case EOF_CH:
+          if (this.insertTerm) {
+            this.insertTerm = false;
+            this.set(pos, Token.TERMINATOR, '\n');
+            return;
+          }
+          tok = Token.EOF;
+          break;
+        case NL:
+          // Only reachable when insertTerm is set; otherwise skipWhitespace ate the newline.
+          this.insertTerm = false;
+          this.set(pos, Token.TERMINATOR, '\n');
+          return;
+        case 0x27: // '
+          this.onError(pos, 'illegal single-quoted string; use double quotes');
+          insertTerm = true;
+          tok = Token.ILLEGAL;
+          lit = this.scanString(0x27, true, false);
+          break;
+        case 0x22: // "
+          insertTerm = true;
+          tok = Token.STRING;
+          lit = this.scanString(0x22, true, false);
+          break;
+        case 0x60: // `
+          insertTerm = true;
+          tok = Token.STRING;
+          lit = this.scanString(0x60, false, true);
+          break;
+        case 0x7c: // |
+          if (this.ch !== 0x7c) this.onError(this.offset, 'missing second | in ||');
+          else this.next();
+          tok = Token.OR;
+          break;
+        case 0x26: // &
+          if (this.ch !== 0x26) this.onError(this.offset, 'missing second & in &&');
+          else this.next();
+          tok = Token.AND;
+          break;
+        case 0x21: // !, !=
+          tok = this.switch2(Token.NOT, Token.NEQ);
+          break;
+        case 0x3d: // =, ==
+          tok = this.switch2(Token.ASSIGN, Token.EQ);
+          break;
+        case 0x3c: // <, <=
+          tok = this.switch2(Token.LT, Token.LTE);
+          break;
+        case 0x3e: // >, >=
+          tok = this.switch2(Token.GT, Token.GTE);
+          break;
+        case 0x2b:
+          tok = Token.ADD;
+          break;
+        case 0x2d:
+          tok = Token.SUB;
+          break;
+        case 0x2a:
+          tok = Token.MUL;
+          break;
+        case 0x2f: // /, //, /*
+          if (this.ch === 0x2f || this.ch === 0x2a) {
+            // A terminator is due: insert it before the comment only if the comment runs to the end of
+            // the line; otherwise it comes after the comment token.
+            if (this.insertTerm && this.findLineEnd()) {
+              this.ch = 0x2f;
+              this.offset = pos;
+              this.readOffset = pos + 1;
               this.insertTerm = false;
               this.set(pos, Token.TERMINATOR, '\n');
               return;
             }
-            tok = Token.EOF;
-            break;
-          case NL:
-            // Only reachable when insertTerm is set; otherwise skipWhitespace ate the newline.
-            this.insertTerm = false;
-            this.set(pos, Token.TERMINATOR, '\n');
-            return;
-          case 0x27: // '
-            this.onError(pos, 'illegal single-quoted string; use double quotes');
-            insertTerm = true;
-            tok = Token.ILLEGAL;
-            lit = this.scanString(0x27, true, false);
-            break;
-          case 0x22: // "
-            insertTerm = true;
-            tok = Token.STRING;
-            lit = this.scanString(0x22, true, false);
-            break;
-          case 0x60: // `
-            insertTerm = true;
-            tok = Token.STRING;
-            lit = this.scanString(0x60, false, true);
-            break;
-          case 0x7c: // |
-            if (this.ch !== 0x7c) this.onError(this.offset, 'missing second | in ||');
-            else this.next();
-            tok = Token.OR;
-            break;
-          case 0x26: // &
-            if (this.ch !== 0x26) this.onError(this.offset, 'missing second & in &&');
-            else this.next();
-            tok = Token.AND;
-            break;
-          case 0x21: // !, !=
-            tok = this.switch2(Token.NOT, Token.NEQ);
-            break;
-          case 0x3d: // =, ==
-            tok = this.switch2(Token.ASSIGN, Token.EQ);
-            break;
-          case 0x3c: // <, <=
-            tok = this.switch2(Token.LT, Token.LTE);
-            break;
-          case 0x3e: // >, >=
-            tok = this.switch2(Token.GT, Token.GTE);
-            break;
-          case 0x2b:
-            tok = Token.ADD;
-            break;
-          case 0x2d:
-            tok = Token.SUB;
-            break;
-          case 0x2a:
-            tok = Token.MUL;
-            break;
-          case 0x2f: // /, //, /*
-            if (this.ch === 0x2f || this.ch === 0x2a) {
-              // A terminator is due: insert it before the comment only if the comment runs to the end of
-              // the line; otherwise it comes after the comment token.
-              if (this.insertTerm && this.findLineEnd()) {
-                this.ch = 0x2f;
-                this.offset = pos;
-                this.readOffset = pos + 1;
-                this.insertTerm = false;
-                this.set(pos, Token.TERMINATOR, '\n');
-                return;
-              }
-              lit = this.scanComment();
-              tok = Token.COMMENT;
-            } else {
-              tok = Token.DIV;
-            }
-            break;
-          case 0x25:
-            tok = Token.MOD;
-            break;
-          case 0x5e:
-            tok = Token.POW;
-            break;
-          case 0x7b:
-            tok = Token.LCURLY;
-            break;
-          case 0x7d:
-            insertTerm = true;
-            tok = Token.RCURLY;
-            break;
-          case 0x28:
-            tok = Token.LPAREN;
-            break;
-          case 0x29:
-            insertTerm = true;
-            tok = Token.RPAREN;
-            break;
-          case 0x5b:
-            tok = Token.LBRACK;
-            break;
-          case 0x5d:
-            insertTerm = true;
-            tok = Token.RBRACK;
-            break;
-          case 0x2c:
-            tok = Token.COMMA;
-            break;
-          case 0x2e:
-            tok = Token.DOT; // fractions starting with '.' were handled above
-            break;
-          default:
-            // next() already reported a misplaced byte order mark.
-            if (ch !== BOM) this.onError(pos, `illegal character ${goUnicode(ch)}`);
-            insertTerm = this.insertTerm; // keep the previous state
-            tok = Token.ILLEGAL;
-            lit = String.fromCodePoint(ch);
-        }
+            lit = this.scanComment();
+            tok = Token.COMMENT;
+          } else {
+            tok = Token.DIV;
+          }
+          break;
+        case 0x25:
+          tok = Token.MOD;
+          break;
+        case 0x5e:
+          tok = Token.POW;
+          break;
+        case 0x7b:
+          tok = Token.LCURLY;
+          break;
+        case 0x7d:
+          insertTerm = true;
+          tok = Token.RCURLY;
+          break;
+        case 0x28:
+          tok = Token.LPAREN;
+          break;
+        case 0x29:
+          insertTerm = true;
+          tok = Token.RPAREN;
+          break;
+        case 0x5b:
+          tok = Token.LBRACK;
+          break;
+        case 0x5d:
+          insertTerm = true;
+          tok = Token.RBRACK;
+          break;
+        case 0x2c:
+          tok = Token.COMMA;
+          break;
+        case 0x2e:
+          tok = Token.DOT; // fractions starting with '.' were handled above
+          break;
+        default:
+          // next() already reported a misplaced byte order mark.
+          if (ch !== BOM) this.onError(pos, `illegal character ${goUnicode(ch)}`);
+          insertTerm = this.insertTerm; // keep the previous state
+          tok = Token.ILLEGAL;
+          lit = String.fromCodePoint(ch);
       }
-      this.insertTerm = insertTerm;
-      this.set(pos, tok, lit);
-      return;
     }
+    this.insertTerm = insertTerm;
+    this.set(pos, tok, lit);
   }
 
   private set(pos: number, tok: Token, lit: string): void {

@@ -165,53 +165,23 @@ export class TabWriter {
 }
 
 /**
- * Upstream's trimmer: removes the escapeChar characters (text between them is copied unchanged), drops blanks
+ * Upstream's trimmer: removes the escape characters (text between them is copied unchanged), drops blanks
  * and tabs at the end of lines and of the output, and writes \f as \n and \v as \t.
+ *
+ * Upstream does this with a byte-by-byte state machine; on whole text the same result comes from handling
+ * the segments between escape characters: unescaped segments lose the blanks before each line end (and the
+ * last one those at the very end); blanks before an escaped segment are kept, as upstream writes its
+ * pending blanks when an escape starts.
  */
 export function trim(s: string, escapeChar: string): string {
-  const esc = escapeChar.charCodeAt(0);
-  const out: string[] = [];
-  let space = '';
-  let state: 'space' | 'text' | 'escapeChar' = 'space';
-  let textStart = 0;
-  for (let off = 0; off < s.length; off++) {
-    let b = s.charCodeAt(off);
-    if (b === 0x0b) b = 0x09;
-    if (state === 'space') {
-      if (b === 0x09 || b === 0x20) {
-        space += String.fromCharCode(b);
-      } else if (b === 0x0a || b === 0x0c) {
-        space = '';
-        out.push('\n');
-      } else if (b === esc) {
-        out.push(space);
-        state = 'escapeChar';
-        textStart = off + 1;
-      } else {
-        out.push(space);
-        state = 'text';
-        textStart = off;
-      }
-    } else if (state === 'text') {
-      if (b === 0x09 || b === 0x20) {
-        out.push(s.slice(textStart, off));
-        state = 'space';
-        space = String.fromCharCode(b);
-      } else if (b === 0x0a || b === 0x0c) {
-        out.push(s.slice(textStart, off), '\n');
-        state = 'space';
-        space = '';
-      } else if (b === esc) {
-        out.push(s.slice(textStart, off));
-        state = 'escapeChar';
-        textStart = off + 1;
-      }
-    } else if (b === esc) {
-      out.push(s.slice(textStart, off));
-      state = 'space';
-      space = '';
-    }
+  const parts = s.split(escapeChar);
+  for (let i = 0; i < parts.length; i += 2) {
+    let plain = parts[i]
+      .replace(/\v/g, '\t')
+      .replace(/[ \t]+(?=[\n\f])/g, '')
+      .replace(/\f/g, '\n');
+    if (i === parts.length - 1) plain = plain.replace(/[ \t]+$/, '');
+    parts[i] = plain;
   }
-  if (state !== 'space') out.push(s.slice(textStart));
-  return out.join('');
+  return parts.join('');
 }
