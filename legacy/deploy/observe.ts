@@ -5,12 +5,16 @@ import { shellQuote as q } from './shell';
 
 /**
  * Shell function printing the HTTP status of a request to the instance, run on the NAS itself: its port is on
- * the host network there, and doing it inside the same exec as the change costs no extra round trip.
+ * the host network there, and doing it inside the same exec as the change costs no extra round trip. DSM has
+ * curl; without it, wget (GNU or busybox) answers with the status line that `-S` prints.
  */
 export const httpFunction = `http_status() {
-  if command -v curl >/dev/null 2>&1; then curl -s -o /dev/null -w '%{http_code}' --max-time 10 -X "$1" "$2"
-  elif [ "$1" = POST ]; then wget -S -O /dev/null --post-data= "$2" 2>&1 | sed -n 's/^ *HTTP\\/[0-9.]* \\([0-9]*\\).*/\\1/p' | tail -n 1
-  else wget -S -O /dev/null "$2" 2>&1 | sed -n 's/^ *HTTP\\/[0-9.]* \\([0-9]*\\).*/\\1/p' | tail -n 1; fi
+  if command -v curl >/dev/null 2>&1; then curl -s -o /dev/null -w '%{http_code}' --max-time 10 -X "$1" "$2"; return 0; fi
+  # busybox wget (1.35) crashes on -T: only GNU wget gets a timeout
+  if wget --version >/dev/null 2>&1; then w='wget --timeout=10'; elif command -v wget >/dev/null 2>&1; then w=wget
+  else w='busybox wget'; fi
+  if [ "$1" = POST ]; then set -- "$2" --post-data=; else set -- "$2"; fi
+  $w -S -O /dev/null "$@" 2>&1 | sed -n 's/^ *HTTP\\/[0-9.]* \\([0-9]*\\).*/\\1/p' | tail -n 1
 }`;
 
 /** Reads the stat start time of a process (field 22), to tell a live lock holder from a reused pid. */

@@ -6,6 +6,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -23,7 +24,7 @@ import { findProgram, systemPackagesPresent } from './system-packages';
  * ../shared/notes/test-host.md for why each setting is there.
  */
 
-export const hostPrograms = ['sshd', 'ssh-keygen', 'podman', 'runc', 'busybox', 'docker', 'useradd', 'userdel', 'curl'];
+export const hostPrograms = ['sshd', 'ssh-keygen', 'podman', 'runc', 'busybox', 'docker', 'useradd', 'userdel'];
 
 /** True when the host can be started; otherwise skips loudly (or throws under CI). */
 export function sshDockerHostAvailable(suite: string): boolean {
@@ -108,14 +109,22 @@ function withPasswdLockRetry(program: string, args: string[]): void {
   }
 }
 
-/** All processes below `pid`, parents before children. */
+/** All processes below `pid`, parents before children (read from /proc: procps may not be installed). */
 function descendants(pid: number): number[] {
-  const r = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' });
-  const children = r.stdout
-    .split('\n')
-    .filter((p) => p.trim() !== '')
-    .map(Number);
-  return children.flatMap((c) => [c, ...descendants(c)]);
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // the command name (2nd field) may hold spaces; the parent pid is the 2nd field after its closing ')'
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const walk = (p: number): number[] => (parents.get(p) ?? []).flatMap((c) => [c, ...walk(c)]);
+  return walk(pid);
 }
 
 function killPid(pid: number): void {
