@@ -127,6 +127,22 @@ function descendants(pid: number): number[] {
   return walk(pid);
 }
 
+/** Pids of the processes running as `user` (by real uid, from /proc). */
+function processesOfUser(user: string): number[] {
+  const uid = spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout.trim();
+  if (!uid) return [];
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((e) => {
+      try {
+        return /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${e}/status`, 'utf8'))?.[1] === uid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 function killPid(pid: number): void {
   try {
     process.kill(pid, 'SIGKILL');
@@ -224,7 +240,16 @@ export async function startSshDockerHost(): Promise<SshDockerHost> {
       .filter((m) => m?.startsWith(`${dir}/`))
       .sort((a, b) => b.length - a.length);
     for (const m of mounts) spawnSync('umount', ['-l', m], { stdio: 'ignore' });
-    if (userCreated) withPasswdLockRetry('userdel', [user]);
+    if (userCreated) {
+      // A session whose parent was killed is re-parented to init, outside the tree above; it still runs as our
+      // throw-away user, which only this host's sshd logged in.
+      for (const pid of processesOfUser(user)) killPid(pid);
+      try {
+        withPasswdLockRetry('userdel', [user]);
+      } catch (e) {
+        process.stderr.write(`test host: ${(e as Error).message}\n`);
+      }
+    }
     rmSync(dir, { recursive: true, force: true });
   };
 
