@@ -4,7 +4,7 @@
  * that each file's AST can be dropped as soon as it is read: keeping every AST of a large folder alive until
  * the end costs more in garbage collection than parsing does.
  */
-import type { AccessExpr, BlockStmt, Expr, File, IdentifierExpr, Stmt } from './ast';
+import type { BlockStmt, Expr, File, Stmt } from './ast';
 import type { LineIndex } from './lexer';
 import { Token } from './token';
 import { type Trie, trieNode } from './trie';
@@ -16,17 +16,80 @@ export interface FileRef {
   lines: LineIndex;
 }
 
-/** A dotted name used in an expression, e.g. `otelcol.exporter.otlp.default.input` or `sys.env`. */
-export interface Reference {
-  names: string[];
-  /** Offset of each name. */
-  positions: number[];
+/** For a call whose first argument is a string literal: its value and offset (env var names). */
+export interface FirstArg {
+  value: string;
+  pos: number;
+}
+
+const CALL = 1;
+const IN_OUTPUT = 2;
+
+/**
+ * The dotted names a file's expressions use (`otelcol.exporter.otlp.default.input`, `sys.env`), stored flat:
+ * a few growing arrays per file and no object per reference, since a large configuration has tens of
+ * thousands of them. Reference `i` is made of the names at indices start(i) .. start(i + 1) - 1.
+ */
+export class References {
+  private readonly allNames: string[] = [];
+  private readonly offsets: number[] = [];
+  private readonly starts: number[] = [0];
+  private readonly flags: number[] = [];
+  private readonly firstArgs = new Map<number, FirstArg>();
+
+  get count(): number {
+    return this.flags.length;
+  }
+
+  /** Appends a reference from its names and offsets in source order; returns its index. */
+  add(names: readonly string[], offsets: readonly number[], call: boolean, inOutput: boolean, arg?: FirstArg): number {
+    for (let k = 0; k < names.length; k++) {
+      this.allNames.push(names[k]);
+      this.offsets.push(offsets[k]);
+    }
+    this.starts.push(this.allNames.length);
+    this.flags.push((call ? CALL : 0) | (inOutput ? IN_OUTPUT : 0));
+    const i = this.flags.length - 1;
+    if (arg !== undefined) this.firstArgs.set(i, arg);
+    return i;
+  }
+
+  /** Number of names in reference i. */
+  size(i: number): number {
+    return this.starts[i + 1] - this.starts[i];
+  }
+
+  /** The k-th name of reference i (undefined past the end). */
+  name(i: number, k: number): string | undefined {
+    return k < this.size(i) ? this.allNames[this.starts[i] + k] : undefined;
+  }
+
+  offset(i: number, k: number): number {
+    return this.offsets[this.starts[i] + k];
+  }
+
+  names(i: number): string[] {
+    return this.allNames.slice(this.starts[i], this.starts[i + 1]);
+  }
+
+  /** The dotted text: `otelcol.exporter.otlp.default.input`. */
+  text(i: number): string {
+    return this.names(i).join('.');
+  }
+
   /** The name is called: `sys.env("X")`. */
-  call: boolean;
-  /** For a call whose first argument is a string literal: its value and offset (env var names). */
-  firstArg?: { value: string; pos: number };
+  isCall(i: number): boolean {
+    return (this.flags[i] & CALL) !== 0;
+  }
+
   /** Made in the enclosing block's top-level `forward_to` attribute or `output` block. */
-  inOutput: boolean;
+  inOutput(i: number): boolean {
+    return (this.flags[i] & IN_OUTPUT) !== 0;
+  }
+
+  firstArg(i: number): FirstArg | undefined {
+    return this.firstArgs.get(i);
+  }
 }
 
 export interface BlockFacts {
@@ -37,8 +100,10 @@ export interface BlockFacts {
   labelPos: number;
   namePos: number;
   file: FileRef;
-  /** References anywhere in the body, except inside nested scopes. */
-  references: Reference[];
+  /** The file's references; those made in the body (outside nested scopes) are refStart .. refEnd - 1. */
+  refs: References;
+  refStart: number;
+  refEnd: number;
   /** `declare`: the module body; `foreach`: its template. */
   scope?: ScopeFacts;
   /** `declare`: labels of the module's export blocks. */
@@ -48,8 +113,9 @@ export interface BlockFacts {
 export interface ScopeFacts {
   file: FileRef;
   blocks: BlockFacts[];
-  /** References in attributes directly in the scope (outside any block). */
-  references: Reference[];
+  refs: References;
+  /** Indices of the references in attributes directly in the scope (outside any block). */
+  attributeRefs: number[];
   /** `foreach` templates: the loop variable. */
   localVars: string[];
 }
@@ -69,33 +135,63 @@ export class BlockNames {
   }
 }
 
+/** Facts of a whole parsed file. */
 export function extractFacts(file: File, names = new BlockNames()): ScopeFacts {
-  return new Extractor({ name: file.name, lines: file.lines }, names).scope(file.body, []);
+  const builder = new FactsBuilder({ name: file.name, lines: file.lines }, names);
+  for (const stmt of file.body) builder.add(stmt);
+  return builder.facts;
+}
+
+/** Facts of a file, built one top-level statement at a time (see parseStatements). */
+export class FactsBuilder {
+  readonly facts: ScopeFacts;
+  private readonly extractor: Extractor;
+
+  constructor(file: FileRef, names: BlockNames) {
+    this.extractor = new Extractor(file, names);
+    this.facts = this.extractor.emptyScope([]);
+  }
+
+  add(stmt: Stmt): void {
+    this.extractor.statement(this.facts, stmt);
+  }
 }
 
 class Extractor {
-  private refs: Reference[] = [];
+  private readonly refs = new References();
   private inOutput = false;
+  // Reused buffers for one reference's names and offsets, innermost name first.
+  private readonly names: string[] = [];
+  private readonly offsets: number[] = [];
 
   constructor(
     private readonly file: FileRef,
-    private readonly names: BlockNames,
+    private readonly blockNames: BlockNames,
   ) {}
 
-  scope(stmts: Stmt[], localVars: string[]): ScopeFacts {
-    const facts: ScopeFacts = { file: this.file, blocks: [], references: [], localVars };
-    for (const s of stmts) {
-      if (s.kind === 'attribute') {
-        this.collect(facts.references, () => this.expr(s.value));
-      } else {
-        facts.blocks.push(this.block(s));
-      }
-    }
+  emptyScope(localVars: string[]): ScopeFacts {
+    return { file: this.file, blocks: [], refs: this.refs, attributeRefs: [], localVars };
+  }
+
+  private scope(stmts: Stmt[], localVars: string[]): ScopeFacts {
+    const facts = this.emptyScope(localVars);
+    for (const s of stmts) this.statement(facts, s);
     return facts;
   }
 
+  statement(facts: ScopeFacts, s: Stmt): void {
+    if (s.kind === 'block') {
+      facts.blocks.push(this.block(s));
+      return;
+    }
+    const first = this.refs.count;
+    this.inOutput = false;
+    this.expr(s.value);
+    for (let i = first; i < this.refs.count; i++) facts.attributeRefs.push(i);
+  }
+
   private block(b: BlockStmt): BlockFacts {
-    const name = this.names.of(b.name);
+    const name = this.blockNames.of(b.name);
     const facts: BlockFacts = {
       fragments: b.name,
       name,
@@ -103,38 +199,31 @@ class Extractor {
       labelPos: b.labelPos,
       namePos: b.namePos,
       file: this.file,
-      references: [],
+      refs: this.refs,
+      refStart: this.refs.count,
+      refEnd: this.refs.count,
     };
     if (name === 'declare') {
       facts.scope = this.scope(b.body, []);
       facts.exports = facts.scope.blocks.filter((x) => x.name === 'export' && x.label !== '').map((x) => x.label);
       return facts;
     }
-    this.collect(facts.references, () => {
-      for (const s of b.body) {
-        if (s.kind === 'attribute') {
-          this.inOutput = s.name === 'forward_to';
-          this.expr(s.value);
-        } else if (name === 'foreach' && s.name.length === 1 && s.name[0] === 'template') {
-          facts.scope = this.scope(s.body, foreachVar(b));
-        } else {
-          this.inOutput = s.name.length === 1 && s.name[0] === 'output';
-          this.body(s.body);
-        }
+    let template: Stmt[] | undefined;
+    for (const s of b.body) {
+      if (s.kind === 'attribute') {
+        this.inOutput = s.name === 'forward_to';
+        this.expr(s.value);
+      } else if (name === 'foreach' && s.name.length === 1 && s.name[0] === 'template') {
+        template = s.body; // after the body, so that the block's own references stay contiguous
+      } else {
+        this.inOutput = s.name.length === 1 && s.name[0] === 'output';
+        this.body(s.body);
       }
-    });
-    return facts;
-  }
-
-  /** Runs `walk` with `into` as the list that receives references. */
-  private collect(into: Reference[], walk: () => void): void {
-    const outer = this.refs;
-    const outerInOutput = this.inOutput;
-    this.refs = into;
+    }
     this.inOutput = false;
-    walk();
-    this.refs = outer;
-    this.inOutput = outerInOutput;
+    facts.refEnd = this.refs.count;
+    if (template !== undefined) facts.scope = this.scope(template, foreachVar(b));
+    return facts;
   }
 
   private body(stmts: Stmt[]): void {
@@ -186,29 +275,23 @@ class Extractor {
   }
 
   /** Records `e` if it is a plain dotted name (identifier followed by field accesses); tells whether it was. */
-  private reference(e: Expr, call: boolean, firstArg: Reference['firstArg']): boolean {
-    let length = 1;
+  private reference(e: Expr, call: boolean, firstArg: FirstArg | undefined): boolean {
+    const names = this.names;
+    const offsets = this.offsets;
+    names.length = 0;
+    offsets.length = 0;
     let cur = e;
     while (cur.kind === 'access') {
-      length++;
+      names.push(cur.name);
+      offsets.push(cur.namePos);
       cur = cur.value;
     }
     if (cur.kind !== 'ident') return false;
-    const names = new Array<string>(length);
-    const positions = new Array<number>(length);
-    let node = e as IdentifierExpr | AccessExpr;
-    for (let i = length - 1; i >= 0; i--) {
-      names[i] = node.name;
-      if (node.kind === 'access') {
-        positions[i] = node.namePos;
-        node = node.value as IdentifierExpr | AccessExpr;
-      } else {
-        positions[i] = node.pos;
-      }
-    }
-    const ref: Reference = { names, positions, call, inOutput: this.inOutput };
-    if (firstArg !== undefined) ref.firstArg = firstArg;
-    this.refs.push(ref);
+    names.push(cur.name);
+    offsets.push(cur.pos);
+    names.reverse();
+    offsets.reverse();
+    this.refs.add(names, offsets, call, this.inOutput, firstArg);
     return true;
   }
 }

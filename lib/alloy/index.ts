@@ -5,9 +5,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Diagnostic, hasErrors, sortDiagnostics } from './diagnostics';
-import { BlockNames, extractFacts, type ScopeFacts } from './facts';
+import { BlockNames, FactsBuilder, type ScopeFacts } from './facts';
+import { LineIndex, Source } from './lexer';
 import { type LintOptions, type LintResult, lintFacts } from './linter';
-import { parse } from './parser';
+import { parseStatements } from './parser';
 import { defaultRegistry } from './registry';
 
 export type { File as AlloyFile } from './ast';
@@ -26,16 +27,18 @@ export interface SourceFile {
  * Lints files as one configuration. Syntax errors are reported for every file; the semantic checks run
  * only when all files parse, since a half-parsed file would cause misleading follow-on errors (a component
  * lost to a syntax error would show up as "not declared"). Each file's AST is reduced to the facts the
- * checks need (facts.ts) and dropped at once.
+ * checks need (facts.ts) statement by statement, and each statement's AST is dropped at once.
  */
 export function lintSources(sources: readonly SourceFile[], options: LintOptions = {}): LintResult {
   const facts: ScopeFacts[] = [];
   const names = new BlockNames();
   const diagnostics: Diagnostic[] = [];
   for (const s of sources) {
-    const parsed = parse(s.text, s.file);
+    const source = new Source(s.text);
+    const builder = new FactsBuilder({ name: s.file, lines: new LineIndex(source.bytes) }, names);
+    const parsed = parseStatements(source, s.file, (stmt) => builder.add(stmt));
     diagnostics.push(...parsed.diagnostics);
-    if (!hasErrors(diagnostics)) facts.push(extractFacts(parsed.ast, names));
+    facts.push(builder.facts);
   }
   if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), envVars: [] };
   const result = lintFacts(facts, defaultRegistry(), options);

@@ -22,7 +22,7 @@
  * warned about, nor are components whose exports are undocumented or unknown.
  */
 import { type Diagnostic, diagnosticAt, type Severity } from './diagnostics';
-import type { BlockFacts, FileRef, Reference, ScopeFacts } from './facts';
+import type { BlockFacts, FileRef, References, ScopeFacts } from './facts';
 import type { Registry } from './registry';
 import { type Trie, trieNode } from './trie';
 
@@ -170,12 +170,12 @@ class Linter {
     this.scope = scope;
     for (const part of parts) {
       this.owner = undefined;
-      for (const ref of part.references) this.resolve(ref, part.file);
+      for (const i of part.attributeRefs) this.resolve(part.refs, i, part.file);
     }
     for (const block of blocks) {
       this.scope = scope;
       this.owner = owners.get(block);
-      for (const ref of block.references) this.resolve(ref, block.file);
+      for (let i = block.refStart; i < block.refEnd; i++) this.resolve(block.refs, i, block.file);
     }
     for (const block of blocks) {
       if (block.scope === undefined) continue;
@@ -275,73 +275,73 @@ class Linter {
     return known.exports;
   }
 
-  private resolve(ref: Reference, file: FileRef): void {
+  private resolve(refs: References, i: number, file: FileRef): void {
     this.file = file;
-    this.inOutput = ref.inOutput;
-    if (ref.call) this.call(ref);
-    else this.reference(ref);
+    this.inOutput = refs.inOutput(i);
+    if (refs.isCall(i)) this.call(refs, i);
+    else this.reference(refs, i);
   }
 
   /** A function call through a name: stdlib (with env var bookkeeping), a deprecated alias, or something else. */
-  private call(ref: Reference): void {
-    const name = ref.names.join('.');
-    const where = ref.positions[0];
+  private call(refs: References, i: number): void {
+    const name = refs.text(i);
+    const where = refs.offset(i, 0);
     if (this.registry.isFunction(name)) {
       if (this.registry.isExperimentalFunction(name)) {
         this.here(where, 'info', `${name} is experimental: Alloy needs --stability.level=experimental`);
       }
-      if (name === 'sys.env') this.envUse(ref);
+      if (name === 'sys.env') this.envUse(refs, i);
       return;
     }
     const current = this.registry.aliasOf(name);
     if (current !== undefined && !this.scope.isLocalVar(name)) {
       this.here(where, 'warning', `${name} is deprecated; use ${current}`);
-      if (current === 'sys.env') this.envUse(ref);
+      if (current === 'sys.env') this.envUse(refs, i);
       return;
     }
-    if (this.registry.isStdlibRoot(ref.names[0]) && this.findInstance(ref.names) === undefined) {
+    if (this.registry.isStdlibRoot(refs.name(i, 0) as string) && this.findInstance(refs, i) === undefined) {
       this.here(where, 'warning', `unknown standard-library function ${name}`);
       return;
     }
-    this.reference(ref);
+    this.reference(refs, i);
   }
 
-  private envUse(ref: Reference): void {
-    if (ref.firstArg !== undefined)
-      this.envUses.push({ name: ref.firstArg.value, file: this.file, pos: ref.firstArg.pos });
+  private envUse(refs: References, i: number): void {
+    const arg = refs.firstArg(i);
+    if (arg !== undefined) this.envUses.push({ name: arg.value, file: this.file, pos: arg.pos });
   }
 
   private markForwarding(): void {
     if (this.inOutput && this.owner !== undefined) this.owner.forwards = true;
   }
 
-  private reference(ref: Reference): void {
-    const { names, positions } = ref;
-    const first = names[0];
+  private reference(refs: References, i: number): void {
+    const first = refs.name(i, 0) as string;
     if (this.scope.isLocalVar(first)) return;
     if (first === 'argument') {
-      this.argumentReference(ref);
+      this.argumentReference(refs, i);
       return;
     }
-    const found = this.findInstance(names);
+    const found = this.findInstance(refs, i);
     if (found !== undefined) {
       const { instance, labelIndex } = found;
       if (instance !== this.owner) instance.referenced = true;
       this.markForwarding();
-      const field = names[labelIndex + 1];
+      const field = refs.name(i, labelIndex + 1);
       if (field !== undefined && instance.exports !== null && !instance.exports.includes(field)) {
         const exported =
           instance.exports.length > 0 ? `it exports ${instance.exports.join(', ')}` : 'it exports nothing';
         this.here(
-          positions[labelIndex + 1],
+          refs.offset(i, labelIndex + 1),
           'error',
           `${instance.name} "${instance.label}" has no export "${field}"; ${exported}`,
         );
       }
       return;
     }
+    const names = refs.names(i);
     const text = names.join('.');
-    const where = positions[0];
+    const where = refs.offset(i, 0);
     if (this.registry.isStdlibRoot(first)) {
       if (first === 'constants' && !this.registry.isConstant(text)) {
         this.here(where, 'error', `unknown constant ${text}`);
@@ -375,10 +375,10 @@ class Linter {
     }
   }
 
-  private argumentReference({ names, positions }: Reference): void {
-    const name = names[1];
+  private argumentReference(refs: References, i: number): void {
+    const name = refs.name(i, 1);
     if (name === undefined) {
-      this.here(positions[0], 'error', 'argument needs a name: argument.<name>.value');
+      this.here(refs.offset(i, 0), 'error', 'argument needs a name: argument.<name>.value');
       return;
     }
     let declared = false;
@@ -386,25 +386,26 @@ class Linter {
       if (s.args.has(name)) declared = true;
     }
     if (!declared) {
-      this.here(positions[1], 'error', `argument "${name}" is not declared in this module`);
+      this.here(refs.offset(i, 1), 'error', `argument "${name}" is not declared in this module`);
       return;
     }
     this.markForwarding();
-    const field = names[2];
+    const field = refs.name(i, 2);
     if (field !== undefined && field !== 'value') {
-      this.here(positions[2], 'error', `argument "${name}" has no export "${field}"; it exports value`);
+      this.here(refs.offset(i, 2), 'error', `argument "${name}" has no export "${field}"; it exports value`);
     }
   }
 
-  /** The declared component a name refers to, by the longest `name.label` prefix in the nearest scope. */
-  private findInstance(names: string[]): { instance: Instance; labelIndex: number } | undefined {
+  /** The declared component a reference is to, by the longest `name.label` prefix in the nearest scope. */
+  private findInstance(refs: References, i: number): { instance: Instance; labelIndex: number } | undefined {
+    const size = refs.size(i);
     for (let s: Scope | undefined = this.scope; s !== undefined; s = s.componentParent) {
       let found: { instance: Instance; labelIndex: number } | undefined;
       let node: NameNode | undefined = s.instances;
-      for (let k = 0; k + 1 < names.length; k++) {
-        node = node.next?.get(names[k]);
+      for (let k = 0; k + 1 < size; k++) {
+        node = node.next?.get(refs.name(i, k) as string);
         if (node === undefined) break;
-        const instance = node.value?.get(names[k + 1]);
+        const instance = node.value?.get(refs.name(i, k + 1) as string);
         if (instance !== undefined) found = { instance, labelIndex: k + 1 };
       }
       if (found !== undefined) return found;

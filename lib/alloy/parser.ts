@@ -57,12 +57,32 @@ export interface ParseResult {
 
 /** Parses a whole file. Never throws: every problem becomes a diagnostic. */
 export function parse(text: string | Uint8Array, file = '<input>'): ParseResult {
-  const parser = new Parser(new Source(text));
-  const body = parser.parseFile();
+  const body: Stmt[] = [];
+  const { diagnostics, comments, lines } = parseStatements(new Source(text), file, (stmt) => body.push(stmt));
+  // Like upstream, a file whose nesting is too deep yields no AST at all.
+  const tooDeep = diagnostics.some((d) => d.message.startsWith(NESTING_MESSAGE));
+  return { ast: { name: file, body: tooDeep ? [] : body, comments, lines }, diagnostics };
+}
+
+/**
+ * Parses a file and hands each top-level statement to `onStatement` as soon as it is parsed. A caller that
+ * only needs facts about the statements (the linter) can then let each statement's AST go at once; a whole
+ * file's AST kept until the end of parsing costs more in garbage collection than the parsing itself. When
+ * the result has diagnostics, the statements handed out may be incomplete.
+ */
+export function parseStatements(
+  source: Source,
+  file: string,
+  onStatement: (stmt: Stmt) => void,
+): { diagnostics: Diagnostic[]; comments: CommentGroup[]; lines: LineIndex } {
+  const parser = new Parser(source);
+  parser.parseFile(onStatement);
   const lines = parser.lexer.lines;
   const diagnostics = parser.diags.map((d) => diagnosticAt(file, lines, d.offset, 'error', d.message));
-  return { ast: { name: file, body, comments: parser.comments, lines }, diagnostics };
+  return { diagnostics, comments: parser.comments, lines };
 }
+
+const NESTING_MESSAGE = 'nesting too deep';
 
 class Parser {
   readonly lexer: Lexer;
@@ -77,7 +97,7 @@ class Parser {
   private expectedTok: Token = Token.EOF;
   private expectedLit = '';
   private depth = 0;
-  // Upper bounds that tell whether the finished AST may be deeper than MAX_NESTING (see parseFile).
+  // Upper bounds that tell whether a statement's AST may be deeper than MAX_NESTING (see parseFile).
   private maxDepth = 0;
   private maxChain = 0;
 
@@ -87,20 +107,22 @@ class Parser {
     this.next();
   }
 
-  parseFile(): Stmt[] {
+  parseFile(onStatement: (stmt: Stmt) => void): void {
     try {
-      const body = this.parseBody(Token.EOF);
-      // Loops (a + b + c, a.b.c) deepen the AST without deepening the parser's recursion; check the result
-      // only when the product of both could pass the limit, which real configurations never do.
-      if (this.maxDepth * (this.maxChain + 1) > MAX_NESTING) {
-        const deep = findTooDeep(body, MAX_NESTING);
-        if (deep !== undefined) throw new NestingTooDeep(deep);
-      }
-      return body;
+      this.parseBody(Token.EOF, (stmt) => {
+        // Loops (a + b + c, a.b.c) deepen the AST without deepening the parser's recursion; check a statement
+        // only when the product of both could pass the limit, which real configurations never do.
+        if (this.maxDepth * (this.maxChain + 1) > MAX_NESTING) {
+          const deep = findTooDeep([stmt], MAX_NESTING);
+          if (deep !== undefined) throw new NestingTooDeep(deep);
+        }
+        this.maxDepth = 0;
+        this.maxChain = 0;
+        onStatement(stmt);
+      });
     } catch (e) {
       if (!(e instanceof NestingTooDeep)) throw e;
-      this.diags.push({ offset: e.offset, message: `nesting too deep (more than ${MAX_NESTING} levels)` });
-      return [];
+      this.diags.push({ offset: e.offset, message: `${NESTING_MESSAGE} (more than ${MAX_NESTING} levels)` });
     }
   }
 
@@ -201,12 +223,15 @@ class Parser {
   // --- statements -----------------------------------------------------------------------------------
 
   /** Body = [ Statement { terminator Statement } ], up to `until` (not consumed). */
-  private parseBody(until: Token): Stmt[] {
+  private parseBody(until: Token, onStatement?: (stmt: Stmt) => void): Stmt[] {
     this.enter();
     const body: Stmt[] = [];
     while (this.tok !== until && this.tok !== Token.EOF) {
       const stmt = this.parseStatement();
-      if (stmt !== undefined) body.push(stmt);
+      if (stmt !== undefined) {
+        if (onStatement) onStatement(stmt);
+        else body.push(stmt);
+      }
       if (this.tok === until) break;
       if (this.tok !== Token.TERMINATOR) {
         this.addError(`expected ${tokenName(Token.TERMINATOR)}, got ${tokenName(this.tok)}`);
