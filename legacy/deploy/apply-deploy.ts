@@ -15,6 +15,7 @@ import {
   restoreConfigScript,
   restorePreviousContainerScript,
   runContainerScript,
+  setAsideMarker,
   setAsideScript,
   startContainerScript,
   swapConfigScript,
@@ -162,10 +163,8 @@ export async function applyDeploy(run: DeployRun, observed: ObservedState, plan:
         return recreate(action.replaces);
       case 'start-container':
         return start();
-      case 'remove-leftover-container': {
-        await session.run(removeContainerScript(docker, action.name, true));
-        return;
-      }
+      case 'remove-leftover-container':
+        return removeLeftover(action.name, observed.previousConfigExists);
     }
   }
 
@@ -198,6 +197,20 @@ export async function applyDeploy(run: DeployRun, observed: ObservedState, plan:
     );
   }
 
+  /**
+   * An earlier recreate stopped before removing the container it kept aside: the current one was never confirmed
+   * ready. Confirm it now; if it is not ready, go back to the kept one, as that run would have.
+   */
+  async function removeLeftover(name: string, previousConfigKept: boolean): Promise<void> {
+    out.progress(`an earlier run left ${name}: checking that ${layout.container} is ready before removing it`);
+    const ready = await session.run(waitReadyScript(settings.httpPort, settings.readyTimeoutSeconds));
+    if (failed(ready)) {
+      configSwapped = previousConfigKept;
+      return rollback(`${layout.container} (left by an interrupted run) is not ready (${explainFailure(ready)})`, true);
+    }
+    await session.run(removeContainerScript(docker, name, true));
+  }
+
   async function recreate(replaces: boolean): Promise<void> {
     out.progress(
       replaces
@@ -209,7 +222,15 @@ export async function applyDeploy(run: DeployRun, observed: ObservedState, plan:
       join(swap, replaces ? setAsideScript(docker, layout) : '', runContainerScript(docker, settings.container)),
     );
     configSwapped = upload !== undefined;
-    if (failed(created)) return rollback(`could not start the new container (${explainFailure(created)})`, replaces);
+    if (failed(created)) {
+      // Set aside or not decides what the rollback may touch: before that, alloy-legacy is still the old one.
+      const asideDone = created.stdout.includes(setAsideMarker);
+      return rollback(
+        `could not start the new container (${explainFailure(created)})`,
+        replaces && asideDone,
+        !replaces || asideDone,
+      );
+    }
     await waitReadyOrRollback(replaces);
     if (replaces) await session.run(removeContainerScript(docker, layout.previousContainer, true));
   }

@@ -73,6 +73,10 @@ export function planDeploy(desired: DesiredDeploy, observed: ObservedState): Dep
     actions.push({ kind: 'restore-previous-container' });
     current = observed.containers.previous;
   }
+  // First of all, so that a recreate below can set the current container aside under that name.
+  if (observed.containers.current && observed.containers.previous) {
+    actions.push({ kind: 'remove-leftover-container', name: layout.previousContainer });
+  }
   const reasons = containerReasons(current, desired.container);
   const recreate = reasons.length > 0;
   if (recreate && !observed.imagePresent) actions.push({ kind: 'pull-image', image: desired.container.image });
@@ -89,9 +93,6 @@ export function planDeploy(desired: DesiredDeploy, observed: ObservedState): Dep
   else if (!current?.running) actions.push({ kind: 'start-container' });
   else if (changes.length > 0) actions.push({ kind: 'reload' });
 
-  if (observed.containers.current && observed.containers.previous) {
-    actions.push({ kind: 'remove-leftover-container', name: layout.previousContainer });
-  }
   return { actions, blockers };
 }
 

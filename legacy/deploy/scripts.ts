@@ -102,10 +102,13 @@ export function runContainerScript(docker: string, spec: ContainerSpec): string 
   return `${q(docker)} ${shellJoin(dockerRunArgs(spec, { [specLabel]: JSON.stringify(spec) }))} >/dev/null`;
 }
 
+/** Printed once the running container is set aside: only then does a rollback bring it back. */
+export const setAsideMarker = '@@set-aside';
+
 /** Keeps the running container (renamed aside, stopped: same host port) until its replacement is ready. */
 export function setAsideScript(docker: string, layout: Layout): string {
   const d = q(docker);
-  return `set -e; ${d} rename ${layout.container} ${layout.previousContainer}; ${d} stop ${layout.previousContainer} >/dev/null`;
+  return `set -e; ${d} rename ${layout.container} ${layout.previousContainer}; ${d} stop ${layout.previousContainer} >/dev/null; echo ${setAsideMarker}`;
 }
 
 /** Undoes setAsideScript: drops the new container (if any) and brings the previous one back under its name. */

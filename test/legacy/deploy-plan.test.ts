@@ -166,10 +166,16 @@ describe('planDeploy (desired vs observed → ordered actions)', () => {
     expect(kinds(plan)).toEqual(['restore-previous-container', 'start-container']);
   });
 
-  test('a leftover previous container next to a current one is removed at the end', () => {
+  test('a leftover previous container next to a current one is removed first, before a recreate needs its name', () => {
     const previous = container({ name: 'alloy-legacy-previous', running: false });
     const plan = planDeploy(desired, deployed({ containers: { current: container(), previous, old: null } }));
     expect(plan.actions).toEqual([{ kind: 'remove-leftover-container', name: 'alloy-legacy-previous' }]);
+    const older: ContainerSpec = { ...spec, image: 'grafana/alloy:v1.9.0' };
+    const withRecreate = planDeploy(
+      desired,
+      deployed({ containers: { current: container({ spec: older }), previous, old: null } }),
+    );
+    expect(kinds(withRecreate)).toEqual(['remove-leftover-container', 'create-container']);
   });
 
   test('the old layout blocks a deploy until rename has run', () => {

@@ -208,6 +208,22 @@ describeHost('legacy-deploy deploy on a real SSH + Docker-API host', () => {
     expect(await f.ready()).toBe(200);
   });
 
+  test('a container left aside by an interrupted recreate is removed once the current one is confirmed ready', async () => {
+    f.useConfig({ version: 'v1.11.0' });
+    f.setAssets({ 'main.alloy': alloyConfig('debug') });
+    const current = f.container();
+    expect(
+      f.host.docker(['create', '--name', 'alloy-legacy-previous', 'localhost/alloy-stub:v1.10.1', 'run']).code,
+    ).toBe(0);
+    const plan = await f.cli('plan');
+    expect(plan.code).toBe(2);
+    expect(plan.stdout).toContain('remove leftover container alloy-legacy-previous');
+    const r = await f.cli('deploy');
+    expect(r.code).toBe(0);
+    expect(f.containerNames()).toEqual(['alloy-legacy']);
+    expect(f.container()).toEqual(current);
+  });
+
   test('status shows state, image, uptime, readiness and deployed vs local config checksum', async () => {
     f.useConfig({ version: 'v1.11.0' });
     f.setAssets({ 'main.alloy': alloyConfig('debug') });
