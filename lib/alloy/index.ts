@@ -63,9 +63,18 @@ export function alloyFilesOf(dir: string): { files: string[]; problem?: Diagnost
     .filter((n) => n.endsWith('.alloy'))
     .sort()
     .map((n) => join(dir, n))
-    .filter((f) => statSync(f).isFile());
+    .filter(isFileOrUnreadable);
   if (files.length === 0) return problem('no .alloy files in this folder: Alloy would load an empty configuration');
   return { files };
+}
+
+/** Folders named *.alloy are not configuration files; anything that cannot even be stat'ed is reported on reading. */
+function isFileOrUnreadable(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return true;
+  }
 }
 
 /**
@@ -75,8 +84,16 @@ export function alloyFilesOf(dir: string): { files: string[]; problem?: Diagnost
 export function lintDirectory(dir: string, options: LintOptions = {}): LintResult {
   const { files, problem } = alloyFilesOf(dir);
   if (problem) return { diagnostics: [problem], envVars: [] };
-  return lintSources(
-    files.map((file) => ({ file, text: readFileSync(file) })),
-    options,
-  );
+  const sources: SourceFile[] = [];
+  const unreadable: Diagnostic[] = [];
+  for (const file of files) {
+    try {
+      sources.push({ file, text: readFileSync(file) });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? String(e);
+      unreadable.push({ file, line: 0, column: 0, severity: 'error', message: `cannot read (${code})` });
+    }
+  }
+  if (unreadable.length > 0) return { diagnostics: unreadable, envVars: [] };
+  return lintSources(sources, options);
 }

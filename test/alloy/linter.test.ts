@@ -1,5 +1,6 @@
 /** The linter's rules, each on a small configuration folder. */
-import { basename } from 'node:path';
+import { symlinkSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { formatDiagnostic, type LintOptions, lintDirectory } from '../../lib/alloy';
 import { removeTempConfigs, tempConfig } from './temp-config';
 
@@ -334,5 +335,13 @@ describe('folders and syntax errors', () => {
     expect(
       lint({ 'a.alloy': PIPELINE, 'notes.txt': 'logging {', 'sub/b.alloy': 'logging {', 'c.alloy.bak': 'x' }).lines,
     ).toEqual([]);
+  });
+});
+
+describe('unreadable files', () => {
+  it('a file that cannot be read (here a dangling symlink) is an error naming it, not an exception', () => {
+    const dir = tempConfig({ 'a.alloy': 'logging { }\n' });
+    symlinkSync(join(dir, 'missing'), join(dir, 'b.alloy'));
+    expect(lintDirectory(dir).diagnostics.map(formatDiagnostic)).toEqual([`${join(dir, 'b.alloy')}: error: cannot read (ENOENT)`]);
   });
 });
