@@ -10,12 +10,6 @@ import { utf8Length } from './unicode';
 
 export const NO_POS = -1;
 
-/** A name and the offset of its first byte. */
-export interface Ident {
-  name: string;
-  pos: number;
-}
-
 export interface Comment {
   pos: number;
   /** Comment text including `//` or `/* *\/`, without carriage returns. */
