@@ -342,6 +342,8 @@ describe('unreadable files', () => {
   it('a file that cannot be read (here a dangling symlink) is an error naming it, not an exception', () => {
     const dir = tempConfig({ 'a.alloy': 'logging { }\n' });
     symlinkSync(join(dir, 'missing'), join(dir, 'b.alloy'));
-    expect(lintDirectory(dir).diagnostics.map(formatDiagnostic)).toEqual([`${join(dir, 'b.alloy')}: error: cannot read (ENOENT)`]);
+    expect(lintDirectory(dir).diagnostics.map(formatDiagnostic)).toEqual([
+      `${join(dir, 'b.alloy')}: error: cannot read (ENOENT)`,
+    ]);
   });
 });
