@@ -34,8 +34,10 @@ export function acquireLockScript(
       : '',
     `if mkdir ${lock} 2>/dev/null; then`,
     `  printf 'owner=%s\\npid=%s\\ntime=%s\\nsession=%s\\nsessionStart=%s\\n' ${q(owner.owner)} ${owner.pid} "$(date +%s)" "$PPID" "$(proc_start "$PPID")" > ${ownerFile}`,
-    'else',
+    `elif [ -d ${lock} ]; then`,
     `  cat ${ownerFile} 2>/dev/null; exit ${LOCKED_EXIT}`,
+    'else',
+    `  echo ${q(`cannot create ${layout.lockDir}`)} >&2; exit 1`,
     'fi',
   ]
     .filter((l) => l !== '')

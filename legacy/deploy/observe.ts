@@ -25,6 +25,7 @@ export function observeScript(s: DeploySettings, options: { probeReady?: boolean
   const l = s.layout;
   const docker = q(s.dockerPath);
   const dirs: [string, string][] = [
+    ['root', l.rootDir],
     ['config', l.configDir],
     ['data', l.dataDir],
     ['previous-config', l.previousConfigDir],
@@ -171,6 +172,7 @@ export function parseObservation(stdout: string, s: DeploySettings): ObservedSta
   const readyText = sec.get('ready');
   return {
     now,
+    rootDirExists: dirs.has('root'),
     configDir: { exists: dirs.has('config'), files },
     manifest: parseManifest(sec.get('manifest') ?? ''),
     dataDirExists: dirs.has('data'),

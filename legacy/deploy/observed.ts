@@ -38,6 +38,8 @@ export interface Manifest {
 /** Everything one observation of the NAS reports. */
 export interface ObservedState {
   readonly now: number;
+  /** target.rootDir itself: legacy-deploy never creates it (on DSM it is a shared folder). */
+  readonly rootDirExists: boolean;
   readonly configDir: { readonly exists: boolean; readonly files: readonly string[] };
   readonly manifest: Manifest | null;
   readonly dataDirExists: boolean;

@@ -54,6 +54,10 @@ function containerReasons(current: ObservedContainer | null, desired: ContainerS
   return specDifferences(current.spec, desired);
 }
 
+function missingRootDir(layout: Layout): string {
+  return `${layout.rootDir} does not exist on the NAS: check target.rootDir in dev.yaml (it is not created here)`;
+}
+
 /** Pure: what `deploy` has to do to turn the observed NAS into the desired one, in order. */
 export function planDeploy(desired: DesiredDeploy, observed: ObservedState): DeployPlan {
   const { layout } = desired;
@@ -66,6 +70,7 @@ export function planDeploy(desired: DesiredDeploy, observed: ObservedState): Dep
   if (oldParts.length > 0) {
     blockers.push(`the old layout is still there (${oldParts.join(', ')}): run \`legacy-deploy rename\` first`);
   }
+  if (!observed.rootDirExists) blockers.push(missingRootDir(layout));
 
   const actions: DeployAction[] = [];
   let current = observed.containers.current;
@@ -147,7 +152,7 @@ export function renamedContainer(old: ObservedContainer, layout: Layout): Rename
  * and a finished migration plans nothing. Data is moved (a rename on the same filesystem), never copied or deleted.
  */
 export function planRename(layout: Layout, observed: ObservedState): RenamePlan {
-  const blockers: string[] = [];
+  const blockers: string[] = observed.rootDirExists ? [] : [missingRootDir(layout)];
   const actions: RenameAction[] = [];
   const old = observed.containers.old;
   const current = observed.containers.current;

@@ -102,6 +102,7 @@ export async function runDeployCommand(name: CommandName, options: DeployOptions
       case 'rename': {
         const plan = planRename(settings.layout, observed);
         const sections = [renameSection(plan)];
+        if (plan.blockers.length > 0 && !options.dryRun) throw new UserError(plan.blockers.join('\n'));
         if (options.dryRun || plan.actions.length === 0) return printPlan(out, sections, stats);
         process.stderr.write(renderPlan(sections, out.color));
         const lockScript = lockScriptFor(

@@ -40,6 +40,7 @@ function container(overrides: Partial<ObservedContainer> = {}): ObservedContaine
 function deployed(overrides: Partial<ObservedState> = {}): ObservedState {
   return {
     now: 1000,
+    rootDirExists: true,
     configDir: { exists: true, files: ['a.alloy', 'b.alloy'] },
     manifest: { files: { 'a.alloy': 'aaa', 'b.alloy': 'bbb' } },
     dataDirExists: true,
@@ -176,6 +177,14 @@ describe('planDeploy (desired vs observed → ordered actions)', () => {
       deployed({ containers: { current: container({ spec: older }), previous, old: null } }),
     );
     expect(kinds(withRecreate)).toEqual(['remove-leftover-container', 'create-container']);
+  });
+
+  test('a missing rootDir blocks deploy and rename, naming the setting', () => {
+    const missing = deployed({ rootDirExists: false });
+    expect(planDeploy(desired, missing).blockers).toEqual([
+      expect.stringContaining('check target.rootDir in dev.yaml'),
+    ]);
+    expect(planRename(layout, missing).blockers).toEqual([expect.stringContaining('/volume2/docker does not exist')]);
   });
 
   test('the old layout blocks a deploy until rename has run', () => {

@@ -6,6 +6,7 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -155,6 +156,17 @@ describeHost('legacy-deploy rename from the old layout', () => {
     expect(r.stdout).toContain('no changes');
     expect(f.container()).toEqual(before);
     expectSeededDataIntact(f, seeded);
+  });
+
+  test('an old folder reappearing next to the new one is refused, not merged', async () => {
+    mkdirSync(f.path('alloy-data'));
+    writeFileSync(f.path('alloy-data', 'stray'), 'x');
+    const r = await f.cli('rename');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`both ${f.path('alloy-data')} and ${f.path('alloy-legacy-data')} exist`);
+    expect(readFileSync(f.path('alloy-data', 'stray'), 'utf8')).toBe('x');
+    expectSeededDataIntact(f, seeded);
+    rmSync(f.path('alloy-data'), { recursive: true });
   });
 
   test('deploy after the rename recreates alloy-legacy with its own spec and keeps the data', async () => {
