@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadDevStack, loadProdStack } from '../../lib/config/load';
 import type { LegacyAlloyConfig } from '../../lib/config/schema';
 import type { ContainerSpec } from './container-spec';
 import { UserError } from './errors';
-import { type Layout, layoutFor } from './layout';
+import type { Layout } from './layout';
 
 export interface LocalFile {
   readonly name: string;
@@ -46,20 +45,6 @@ export function containerSpecFor(config: LegacyAlloyConfig, centralHostname: str
       `--server.http.listen-addr=0.0.0.0:${config.httpPort}`,
       '--storage.path=/var/lib/alloy/data',
     ],
-  };
-}
-
-export function loadSettings(configDir: string): DeploySettings {
-  const legacy = loadDevStack(join(configDir, 'dev.yaml')).alloyLegacy;
-  const central = loadProdStack(join(configDir, 'prod.yaml')).alloy;
-  const layout = layoutFor(legacy.target.rootDir);
-  return {
-    target: { host: legacy.target.host, port: legacy.target.port, user: legacy.target.user },
-    dockerPath: legacy.target.dockerPath,
-    httpPort: legacy.httpPort,
-    readyTimeoutSeconds: legacy.readyTimeoutSeconds,
-    layout,
-    container: containerSpecFor(legacy, central.hostname, layout),
   };
 }
 

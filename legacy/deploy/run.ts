@@ -1,12 +1,12 @@
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { ConfigError } from '../../lib/config/load';
+import type { ConfigError } from '../../lib/config/load';
 import type { dnsPlanSections as DnsPlanSections } from '../dns/plan-sections';
 import { lintAssets } from '../lint-assets';
 import { applyDeploy, lockScriptFor } from './apply-deploy';
 import { applyRename } from './apply-rename';
 import type { DeployOptions } from './commands';
-import { combinedChecksum, type DeploySettings, type LocalFile, loadSettings, readLocalFiles } from './desired';
+import { combinedChecksum, type DeploySettings, type LocalFile, readLocalFiles } from './desired';
 import { UserError } from './errors';
 import { describeLock } from './lock';
 import { observeScript, parseObservation } from './observe';
@@ -15,6 +15,7 @@ import { consoleOutput, type Output } from './output';
 import { planDeploy, planRename } from './plan';
 import { deploySection, type PlanSection, renameSection, renderPlan, sectionHasChanges } from './plan-output';
 import { RemoteSession, type SessionStats } from './remote';
+import { loadSettingsCached } from './settings-cache';
 
 type CommandName = 'plan' | 'rename' | 'deploy' | 'status';
 
@@ -22,7 +23,7 @@ type CommandName = 'plan' | 'rename' | 'deploy' | 'status';
 export const EXIT_CHANGES = 2;
 
 function settingsFor(options: DeployOptions): DeploySettings {
-  const settings = loadSettings(resolve(options.configDir));
+  const settings = loadSettingsCached(resolve(options.configDir));
   if (options.readyTimeout === undefined) return settings;
   const seconds = Number(options.readyTimeout);
   if (!Number.isInteger(seconds) || seconds < 1) throw new UserError('--ready-timeout takes whole seconds (≥ 1)');
@@ -215,7 +216,8 @@ function reportError(out: Output, e: unknown, stats: SessionStats): number {
     message = e.message;
     details = e.details;
     code = e.exitCode;
-  } else if (e instanceof ConfigError) message = `invalid configuration:\n${e.message}`;
+  } else if (e instanceof Error && e.name === 'ConfigError')
+    message = `invalid configuration:\n${(e as ConfigError).message}`;
   else message = `unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
   process.stderr.write(`legacy-deploy: ${message}\n${details.map((d) => `${d}\n`).join('')}`);
   out.result({ ok: false, error: message, details, stats });

@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { loadSettings } from '../../legacy/deploy/desired';
 import { acquireLockScript, releaseLockScript } from '../../legacy/deploy/lock';
 import { RemoteSession } from '../../legacy/deploy/remote';
+import { loadSettings } from '../../legacy/deploy/settings';
 import { runLegacyDeploy } from '../support/legacy-deploy-cli';
 import { alloyConfig, LegacyDeployFixture } from '../support/legacy-deploy-fixture';
 import { sshDockerHostAvailable } from '../support/ssh-docker-host';
@@ -124,17 +124,20 @@ describeHost('legacy-deploy safety on a real SSH + Docker-API host', () => {
     test('a key the NAS does not accept is a clear error', async () => {
       const otherKey = join(f.host.dir, 'other_client_key');
       execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', otherKey]);
-      const r = await runLegacyDeploy([
-        'plan',
-        '--config-dir',
-        f.configDir,
-        '--identity',
-        otherKey,
-        '--known-hosts',
-        f.host.knownHosts,
-        '--assets',
-        f.assetsDir,
-      ]);
+      const r = await runLegacyDeploy(
+        [
+          'plan',
+          '--config-dir',
+          f.configDir,
+          '--identity',
+          otherKey,
+          '--known-hosts',
+          f.host.knownHosts,
+          '--assets',
+          f.assetsDir,
+        ],
+        { env: { XDG_CACHE_HOME: join(f.host.dir, 'cache') } },
+      );
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`SSH login as ${f.host.user}@[127.0.0.1]:${f.host.sshPort} was refused`);
     });

@@ -74,7 +74,8 @@ export class LegacyDeployFixture {
         this.assetsDir,
         ...extra,
       ],
-      { onStderr: options.onStderr, env: options.env },
+      // the settings cache goes into the host's temp folder, not the user's ~/.cache
+      { onStderr: options.onStderr, env: { XDG_CACHE_HOME: join(this.host.dir, 'cache'), ...options.env } },
     );
   }
 
