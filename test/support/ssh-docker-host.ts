@@ -127,6 +127,15 @@ function descendants(pid: number): number[] {
   return walk(pid);
 }
 
+/** Mount points below `dir`, deepest first. */
+function mountsUnder(dir: string): string[] {
+  return readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[1])
+    .filter((m) => m?.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+}
+
 /** Pids of the processes running as `user` (by real uid, from /proc). */
 function processesOfUser(user: string): number[] {
   const uid = spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout.trim();
@@ -233,13 +242,6 @@ export async function startSshDockerHost(): Promise<SshDockerHost> {
         if (child.exitCode === null) child.kill('SIGKILL');
       }
     }
-    // podman leaves its overlay mounted under the storage root; unmount before removing the folder.
-    const mounts = readFileSync('/proc/mounts', 'utf8')
-      .split('\n')
-      .map((l) => l.split(' ')[1])
-      .filter((m) => m?.startsWith(`${dir}/`))
-      .sort((a, b) => b.length - a.length);
-    for (const m of mounts) spawnSync('umount', ['-l', m], { stdio: 'ignore' });
     if (userCreated) {
       // A session whose parent was killed is re-parented to init, outside the tree above; it still runs as our
       // throw-away user, which only this host's sshd logged in.
@@ -250,7 +252,18 @@ export async function startSshDockerHost(): Promise<SshDockerHost> {
         process.stderr.write(`test host: ${(e as Error).message}\n`);
       }
     }
-    rmSync(dir, { recursive: true, force: true });
+    // podman leaves its overlay mounted under the storage root, and the `podman container cleanup` that a removed
+    // container's conmon starts may mount it again a moment later: unmount and remove until it stays removed.
+    for (let attempt = 0; ; attempt++) {
+      for (const m of mountsUnder(dir)) spawnSync('umount', ['-l', m], { stdio: 'ignore' });
+      try {
+        rmSync(dir, { recursive: true, force: true });
+        break;
+      } catch (e) {
+        if (attempt >= 25) throw e;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
   };
 
   try {
