@@ -38,6 +38,9 @@ export interface DeployResult {
   readonly actions: readonly string[];
 }
 
+/** Printed by the combined config-only exec once the tar is fully received. */
+const uploadedMarker = '@@uploaded';
+
 const join = (...scripts: string[]) => scripts.filter((s) => s !== '').join('\n');
 
 function failed(r: RunResult): boolean {
@@ -110,9 +113,15 @@ export async function applyDeploy(run: DeployRun, observed: ObservedState, plan:
     locked = false;
   };
 
+  // A config-only change is one exec: lock, receive the tar, move the files in, reload (or put them back), unlock.
+  const configOnly =
+    upload !== undefined && plan.actions.every((a) => a.kind === 'upload-config' || a.kind === 'reload');
+
   try {
     // Taking the lock and receiving the upload share one exec: the tar only lands in the staging folder.
-    if (upload) {
+    if (configOnly) {
+      // all in reload()
+    } else if (upload) {
       const tar = tarFor(run, upload.changes);
       out.progress(`uploading ${upload.changes.length} change(s), ${tar.bytes} bytes, to ${layout.stagingDir}`);
       const r = await session.run(join(lockScript, uploadScript(layout)), { stdin: tar.stream, stdinBytes: tar.bytes });
@@ -169,13 +178,26 @@ export async function applyDeploy(run: DeployRun, observed: ObservedState, plan:
   }
 
   async function reload(): Promise<void> {
-    out.progress('moving the new config into place and reloading (POST /-/reload)');
     const swap = upload ? swapConfigScript(layout, upload.changes, { placeManifest: false }) : '';
     // The lock is released in the same exec (either way the NAS ends in a consistent state): one command less.
-    const r = await session.run(
-      join(swap, reloadOrRestoreScript(layout, settings.httpPort, releaseLockScript(layout))),
-    );
-    if (r.code !== null) locked = false;
+    const reloadAndUnlock = reloadOrRestoreScript(layout, settings.httpPort, releaseLockScript(layout));
+    let r: RunResult;
+    if (configOnly && upload) {
+      const tar = tarFor(run, upload.changes);
+      out.progress(`uploading ${upload.changes.length} change(s), ${tar.bytes} bytes, and reloading (POST /-/reload)`);
+      r = await session.run(join(lockScript, uploadScript(layout), `echo ${uploadedMarker}`, swap, reloadAndUnlock), {
+        stdin: tar.stream,
+        stdinBytes: tar.bytes,
+      });
+      if (r.code === LOCKED_EXIT) throw lockFailure(r, layout.lockDir);
+      if (!r.stdout.includes(uploadedMarker)) {
+        throw new UserError(`upload failed (${explainFailure(r)}); alloy-legacy was not touched`);
+      }
+    } else {
+      out.progress('moving the new config into place and reloading (POST /-/reload)');
+      r = await session.run(join(swap, reloadAndUnlock));
+    }
+    locked = false;
     const status = /@@status=(\d*)/.exec(r.stdout)?.[1];
     if (status === '200') return;
     if (r.code === null || status === undefined) {

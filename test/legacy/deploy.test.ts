@@ -125,8 +125,8 @@ describeHost('legacy-deploy deploy on a real SSH + Docker-API host', () => {
     expect(plan.stdout).toContain('reload alloy-legacy');
     const r = await f.cli('deploy', ['--json']);
     expect(r.code).toBe(0);
-    // one connection; observe, lock + upload, swap + reload + unlock
-    expect(JSON.parse(r.stdout).stats).toMatchObject({ connections: 1, commands: 3 });
+    // one connection; observe, then lock + upload + swap + reload + unlock in one exec
+    expect(JSON.parse(r.stdout).stats).toMatchObject({ connections: 1, commands: 2 });
     const after = f.container();
     expect(after?.id).toBe(before?.id);
     expect(after?.startedAt).toBe(before?.startedAt);
