@@ -1,5 +1,5 @@
 import type { Layout } from './layout';
-import { processStartFunction } from './observe';
+import { keyValueFunction, processStartFunction } from './observe';
 import type { ObservedLock } from './observed';
 import { shellQuote as q } from './shell';
 
@@ -14,7 +14,7 @@ export interface LockOwner {
 
 /**
  * Takes the remote lock: `mkdir` is atomic, so of two deploys exactly one creates the folder. The owner file names
- * the user, machine and pid, the time, and the SSH session process on the NAS (`$PPID` of this command) with its
+ * the user, machine and pid, and the SSH session process on the NAS (`$PPID` of this command) with its
  * start time: when that session ends without releasing (a killed connection), the next run can tell the lock is
  * stale. `takeOver` removes the lock only if its owner file still has that exact text (a known-stale lock);
  * `force` removes any lock (--force-unlock).
@@ -33,7 +33,8 @@ export function acquireLockScript(
       ? `[ "$(cat ${ownerFile} 2>/dev/null)" = ${q(options.takeOver)} ] && rm -rf ${lock}`
       : '',
     `if mkdir ${lock} 2>/dev/null; then`,
-    `  printf 'owner=%s\\npid=%s\\ntime=%s\\nsession=%s\\nsessionStart=%s\\n' ${q(owner.owner)} ${owner.pid} "$(date +%s)" "$PPID" "$(proc_start "$PPID")" > ${ownerFile}`,
+    // No time here: the lock folder's mtime says when it was taken (one process less).
+    `  printf 'owner=%s\\npid=%s\\nsession=%s\\nsessionStart=%s\\n' ${q(owner.owner)} ${owner.pid} "$PPID" "$(proc_start "$PPID")" > ${ownerFile}`,
     `elif [ -d ${lock} ]; then`,
     `  cat ${ownerFile} 2>/dev/null; exit ${LOCKED_EXIT}`,
     'else',
@@ -47,7 +48,7 @@ export function acquireLockScript(
 /** Removes the lock if this SSH session holds it (every command of one run shares the session's `$PPID`). */
 export function releaseLockScript(layout: Layout): string {
   const ownerFile = q(`${layout.lockDir}/owner`);
-  return `[ "$(sed -n 's/^session=//p' ${ownerFile} 2>/dev/null)" = "$PPID" ] && rm -rf ${q(layout.lockDir)}; true`;
+  return `${keyValueFunction}\n[ "$(kv ${ownerFile} session)" = "$PPID" ] && rm -rf ${q(layout.lockDir)}; true`;
 }
 
 export function describeAge(seconds: number): string {

@@ -13,7 +13,7 @@ import { shellQuote as q, shellJoin } from './shell';
 /** Receives the tar on stdin into a fresh staging folder next to the config folder (same filesystem). */
 export function uploadScript(layout: Layout): string {
   const staging = q(layout.stagingDir);
-  return `set -e; rm -rf ${staging}; mkdir -p ${staging}; tar -x -f - -C ${staging}`;
+  return `set -e; [ ! -e ${staging} ] || rm -rf ${staging}; mkdir ${staging}; tar -x -f - -C ${staging}`;
 }
 
 export function createDirsScript(dirs: readonly string[]): string {
@@ -37,9 +37,9 @@ export function swapConfigScript(
   const stg = layout.stagingDir;
   const lines = [
     'set -e',
-    `rm -rf ${q(`${prev}.tmp`)}; mkdir ${q(`${prev}.tmp`)}; cp -p -R ${q(cfg)}/. ${q(`${prev}.tmp`)}/`,
-    `rm -rf ${q(prev)}; mv ${q(`${prev}.tmp`)} ${q(prev)}`,
-    `rm -f ${q(`${cfg}/${layout.manifestName}`)}`,
+    // Only this run reads the copy (to roll back), so it need not be swapped in atomically itself.
+    `rm -rf ${q(prev)}; cp -p -R ${q(cfg)} ${q(prev)}`,
+    `[ ! -e ${q(`${cfg}/${layout.manifestName}`)} ] || rm -f ${q(`${cfg}/${layout.manifestName}`)}`,
   ];
   for (const c of changes) {
     if (c.change === 'remove') lines.push(`rm -f ${q(`${cfg}/${c.name}`)}`);
