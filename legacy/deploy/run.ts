@@ -64,7 +64,13 @@ function nasPlanSections(
 }
 
 function lockOwner() {
-  return { owner: `${userInfo().username}@${hostname()}`, pid: process.pid };
+  let user = process.env.USER ?? 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry for this uid (some containers): keep $USER
+  }
+  return { owner: `${user}@${hostname()}`, pid: process.pid };
 }
 
 export async function runDeployCommand(name: CommandName, options: DeployOptions): Promise<number> {
