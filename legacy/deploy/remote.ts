@@ -51,7 +51,7 @@ interface NodeSSHLike {
   connect(config: Record<string, unknown>): Promise<unknown>;
   execCommand(
     command: string,
-    options?: { stdin?: string | Readable; noTrim?: boolean },
+    options?: { stdin?: string | Readable; noTrim?: boolean; onChannel?: () => void },
   ): Promise<{ stdout: string; stderr: string; code: number | null }>;
   dispose(): void;
 }
@@ -124,13 +124,23 @@ export class RemoteSession {
     return session;
   }
 
-  /** Runs one remote command; `stdin` is streamed into it (the tar upload). */
-  async run(command: string, options: { stdin?: Readable; stdinBytes?: number } = {}): Promise<RunResult> {
+  /**
+   * Runs one remote command; `stdin` is streamed into it (the tar upload). `whileRunning` is called once the NAS
+   * has started the command, for local work that can overlap the remote one.
+   */
+  async run(
+    command: string,
+    options: { stdin?: Readable; stdinBytes?: number; whileRunning?: () => void } = {},
+  ): Promise<RunResult> {
     if (this.lostWith) return { stdout: '', stderr: this.lostWith.message, code: null };
     this.stats.commands++;
     if (options.stdinBytes) this.stats.bytesUploaded += options.stdinBytes;
     try {
-      const r = await this.ssh.execCommand(command, { stdin: options.stdin, noTrim: true });
+      const r = await this.ssh.execCommand(command, {
+        stdin: options.stdin,
+        noTrim: true,
+        onChannel: options.whileRunning,
+      });
       return { stdout: r.stdout, stderr: r.stderr, code: r.code };
     } catch (e) {
       return { stdout: '', stderr: e instanceof Error ? e.message : String(e), code: null };

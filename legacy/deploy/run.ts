@@ -30,8 +30,13 @@ function settingsFor(options: DeployOptions): DeploySettings {
   return { ...settings, readyTimeoutSeconds: seconds };
 }
 
-async function observe(session: RemoteSession, settings: DeploySettings, probeReady = false): Promise<ObservedState> {
-  const r = await session.run(observeScript(settings, { probeReady }));
+async function observe(
+  session: RemoteSession,
+  settings: DeploySettings,
+  probeReady = false,
+  whileRunning?: () => void,
+): Promise<ObservedState> {
+  const r = await session.run(observeScript(settings, { probeReady }), { whileRunning });
   if (r.code === null) throw new UserError(`lost the connection to ${session.description} while looking around`);
   try {
     return parseObservation(r.stdout, settings);
@@ -90,7 +95,17 @@ export async function runDeployCommand(name: CommandName, options: DeployOptions
       },
       stats,
     );
-    const observed = await observe(session, settings, name === 'status');
+    // deploy lints while the NAS is busy answering the observation (docker inspect takes longer than the lint);
+    // the result counts only if there is something to deploy.
+    let lint: { warnings: string[] } | { error: unknown } | undefined;
+    const lintNow = () => {
+      try {
+        lint = lintAssets(resolve(options.assets), Object.keys(settings.container.env));
+      } catch (error) {
+        lint = { error };
+      }
+    };
+    const observed = await observe(session, settings, name === 'status', name === 'deploy' ? lintNow : undefined);
     switch (name) {
       case 'plan': {
         // Loaded here: deploy and status runs need none of the DNS code.
@@ -128,8 +143,9 @@ export async function runDeployCommand(name: CommandName, options: DeployOptions
         const sections = [deploySection(plan, lockNotes(observed))];
         // Lint before any change on the NAS (and for a dry run); a no-op redeploy needs no lint.
         if (plan.actions.length > 0 || options.dryRun) {
-          const lint = lintAssets(resolve(options.assets), Object.keys(settings.container.env));
-          for (const w of lint.warnings) out.warn(w);
+          if (!lint) lintNow();
+          if (lint && 'error' in lint) throw lint.error;
+          for (const w of lint?.warnings ?? []) out.warn(w);
         }
         if (options.dryRun || plan.actions.length === 0) {
           if (plan.blockers.length > 0 && !options.dryRun) throw new UserError(plan.blockers.join('\n'));
