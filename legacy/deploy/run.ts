@@ -16,6 +16,7 @@ import { planDeploy, planRename } from './plan';
 import { deploySection, type PlanSection, renameSection, renderPlan, sectionHasChanges } from './plan-output';
 import { RemoteSession, type SessionStats } from './remote';
 import { loadSettingsCached } from './settings-cache';
+import { printStatus } from './status';
 
 type CommandName = 'plan' | 'rename' | 'deploy' | 'status';
 
@@ -126,7 +127,7 @@ export async function runDeployCommand(name: CommandName, options: DeployOptions
         const sections = [renameSection(plan)];
         if (plan.blockers.length > 0 && !options.dryRun) throw new UserError(plan.blockers.join('\n'));
         if (options.dryRun || plan.actions.length === 0) return printPlan(out, sections, stats);
-        process.stderr.write(renderPlan(sections, out.color));
+        process.stderr.write(renderPlan(sections, false));
         const lockScript = lockScriptFor(
           { settings, owner: lockOwner(), forceUnlock: !!options.forceUnlock, out },
           observed,
@@ -178,56 +179,6 @@ function printPlan(out: Output, sections: PlanSection[], stats: SessionStats, up
   else out.text(renderPlan(sections, out.color));
   out.result({ ok: true, changes, sections, stats });
   return changes ? EXIT_CHANGES : 0;
-}
-
-function uptime(startedAt: string, now: number): string {
-  const started = Date.parse(startedAt);
-  if (Number.isNaN(started) || started <= 0) return 'unknown';
-  const s = Math.max(0, now - Math.floor(started / 1000));
-  const d = Math.floor(s / 86400);
-  const h = Math.floor((s % 86400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return d > 0 ? `${d}d ${h}h` : h > 0 ? `${h}h ${m}m` : `${m}m ${s % 60}s`;
-}
-
-function printStatus(
-  out: Output,
-  settings: DeploySettings,
-  files: readonly LocalFile[],
-  observed: ObservedState,
-  stats: SessionStats,
-): number {
-  const c = observed.containers.current;
-  const local = combinedChecksum(Object.fromEntries(files.map((f) => [f.name, f.sha256])));
-  const deployed = observed.manifest ? combinedChecksum(observed.manifest.files) : null;
-  const status = {
-    container: c
-      ? {
-          name: c.name,
-          state: c.status,
-          image: c.image,
-          id: c.id.slice(0, 12),
-          uptime: c.running ? uptime(c.startedAt, observed.now) : null,
-        }
-      : null,
-    ready: observed.ready === 200,
-    readyStatus: observed.ready ?? null,
-    config: { deployed, local, upToDate: deployed === local, deployedAt: observed.manifest?.deployedAt ?? null },
-    wantedImage: settings.container.image,
-    oldLayout: observed.containers.old !== null || observed.old.configDirExists || observed.old.dataDirExists,
-    lock: observed.lock ? { holder: describeLock(observed.lock), stale: observed.lock.holderAlive === false } : null,
-  };
-  const lines = [
-    `container   ${c ? `${c.name} ${c.status}${c.running ? `, up ${status.container?.uptime}` : ''}` : `${settings.layout.container} does not exist`}`,
-    `image       ${c ? c.image : '-'}${c && c.image !== settings.container.image ? ` (wanted ${settings.container.image})` : ''}`,
-    `ready       ${status.ready ? 'yes' : `no${observed.ready ? ` (HTTP ${observed.ready})` : ''}`} (GET /-/ready on port ${settings.httpPort})`,
-    `config      deployed ${deployed ?? 'none'} / local ${local}${status.config.upToDate ? ' (same)' : ' (differs)'}`,
-  ];
-  if (status.oldLayout) lines.push('old layout  still there: run `legacy-deploy rename`');
-  if (status.lock) lines.push(`lock        ${status.lock.holder}${status.lock.stale ? ' (stale)' : ''}`);
-  out.text(lines.join('\n'));
-  out.result({ ok: true, ...status, stats });
-  return 0;
 }
 
 function reportError(out: Output, e: unknown, stats: SessionStats): number {
