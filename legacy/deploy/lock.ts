@@ -14,7 +14,7 @@ export interface LockOwner {
 
 /**
  * Takes the remote lock: `mkdir` is atomic, so of two deploys exactly one creates the folder. The owner file names
- * the user, machine and pid, and the SSH session process on the NAS (`$PPID` of this command) with its
+ * the user, machine, pid and time, and the SSH session process on the NAS (`$PPID` of this command) with its
  * start time: when that session ends without releasing (a killed connection), the next run can tell the lock is
  * stale. `takeOver` removes the lock only if its owner file still has that exact text (a known-stale lock);
  * `force` removes any lock (--force-unlock).
@@ -33,8 +33,8 @@ export function acquireLockScript(
       ? `[ "$(cat ${ownerFile} 2>/dev/null)" = ${q(options.takeOver)} ] && rm -rf ${lock}`
       : '',
     `if mkdir ${lock} 2>/dev/null; then`,
-    // No time here: the lock folder's mtime says when it was taken (one process less).
-    `  printf 'owner=%s\\npid=%s\\nsession=%s\\nsessionStart=%s\\n' ${q(owner.owner)} ${owner.pid} "$PPID" "$(proc_start "$PPID")" > ${ownerFile}`,
+    // `time` is the deploying machine's clock, for people; the age is told from the folder's mtime (the NAS clock).
+    `  printf 'owner=%s\\npid=%s\\ntime=%s\\nsession=%s\\nsessionStart=%s\\n' ${q(owner.owner)} ${owner.pid} ${q(new Date().toISOString())} "$PPID" "$(proc_start "$PPID")" > ${ownerFile}`,
     `elif [ -d ${lock} ]; then`,
     `  cat ${ownerFile} 2>/dev/null; exit ${LOCKED_EXIT}`,
     'else',
@@ -59,5 +59,5 @@ export function describeAge(seconds: number): string {
 }
 
 export function describeLock(lock: ObservedLock): string {
-  return `${lock.owner} (pid ${lock.pid}), taken ${describeAge(lock.ageSeconds)} ago`;
+  return `${lock.owner} (pid ${lock.pid}), taken ${describeAge(lock.ageSeconds)} ago${lock.time ? ` (${lock.time})` : ''}`;
 }

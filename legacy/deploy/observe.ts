@@ -135,7 +135,7 @@ function parseInspect(text: string, s: DeploySettings) {
 function parseLock(text: string, now: number): ObservedLock | null {
   if (text.trim() === '') return null;
   const kv = keyValues(text);
-  const since = Number(kv.time ?? kv.mtime ?? now);
+  const since = Number(kv.mtime ?? now);
   let holderAlive: boolean | 'unknown' = 'unknown';
   if (kv.session && kv.sessionStart) holderAlive = kv.sessionStartNow === kv.sessionStart;
   const raw = text
@@ -149,6 +149,7 @@ function parseLock(text: string, now: number): ObservedLock | null {
     since,
     ageSeconds: Math.max(0, now - since),
     holderAlive,
+    time: kv.time ?? '',
     raw,
   };
 }

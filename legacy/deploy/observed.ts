@@ -22,7 +22,10 @@ export interface ObservedContainer {
 export interface ObservedLock {
   readonly owner: string;
   readonly pid: string;
+  /** Seconds since the epoch on the NAS clock (the lock folder's mtime). */
   readonly since: number;
+  /** When the holder took it, by the holder's clock (ISO 8601); empty for locks without an owner file. */
+  readonly time: string;
   readonly ageSeconds: number;
   readonly holderAlive: boolean | 'unknown';
   /** The owner file's exact text, to take over only that lock. */
