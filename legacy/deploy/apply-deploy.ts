@@ -22,7 +22,7 @@ import {
   uploadScript,
   waitReadyScript,
 } from './scripts';
-import { tarChunks } from './tar';
+import { tarArchive } from './tar';
 
 export interface DeployRun {
   readonly session: RemoteSession;
@@ -84,7 +84,7 @@ function manifestFor(files: readonly LocalFile[], owner: LockOwner): Manifest {
   };
 }
 
-function tarFor(run: DeployRun, changes: readonly FileChange[]): { stream: Readable; bytes: number } {
+async function tarFor(run: DeployRun, changes: readonly FileChange[]): Promise<{ stream: Readable; bytes: number }> {
   const byName = new Map(run.files.map((f) => [f.name, f]));
   const entries = changes
     .filter((c) => c.change !== 'remove')
@@ -93,8 +93,8 @@ function tarFor(run: DeployRun, changes: readonly FileChange[]): { stream: Reada
     name: run.settings.layout.manifestName,
     content: Buffer.from(`${JSON.stringify(manifestFor(run.files, run.owner), null, 2)}\n`),
   });
-  const chunks = tarChunks(entries);
-  return { stream: Readable.from(chunks), bytes: chunks.reduce((n, c) => n + c.length, 0) };
+  const archive = await tarArchive(entries);
+  return { stream: Readable.from([archive]), bytes: archive.length };
 }
 
 /** Runs a deploy plan. Every failure after the lock is taken leaves the previous working state running. */
@@ -122,7 +122,7 @@ export async function applyDeploy(run: DeployRun, observed: ObservedState, plan:
     if (configOnly) {
       // all in reload()
     } else if (upload) {
-      const tar = tarFor(run, upload.changes);
+      const tar = await tarFor(run, upload.changes);
       out.progress(`uploading ${upload.changes.length} change(s), ${tar.bytes} bytes, to ${layout.stagingDir}`);
       const r = await session.run(join(lockScript, uploadScript(layout)), { stdin: tar.stream, stdinBytes: tar.bytes });
       if (r.code === LOCKED_EXIT) throw lockFailure(r, layout.lockDir);
@@ -183,7 +183,7 @@ export async function applyDeploy(run: DeployRun, observed: ObservedState, plan:
     const reloadAndUnlock = reloadOrRestoreScript(layout, settings.httpPort, releaseLockScript(layout));
     let r: RunResult;
     if (configOnly && upload) {
-      const tar = tarFor(run, upload.changes);
+      const tar = await tarFor(run, upload.changes);
       out.progress(`uploading ${upload.changes.length} change(s), ${tar.bytes} bytes, and reloading (POST /-/reload)`);
       r = await session.run(join(lockScript, uploadScript(layout), `echo ${uploadedMarker}`, swap, reloadAndUnlock), {
         stdin: tar.stream,
