@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { find, type K8sObject, ScratchProject } from '../support/manifests';
+import { find, type K8sObject, ScratchProject, withScratchProject } from '../support/manifests';
 import { REPO_DIR } from '../support/shared';
 
 let project: ScratchProject;
@@ -178,16 +178,13 @@ describe('Deployment alloy', () => {
   test('a pod annotation carries a checksum of the configuration, which changes with any .alloy file', () => {
     const before = deployment().spec.template.metadata.annotations['checksum/config'];
     expect(before).toMatch(/^[0-9a-f]{64}$/);
-    const other = new ScratchProject();
-    try {
+    withScratchProject((other) => {
       const file = other.path('assets/alloy/logging.alloy');
-      require('node:fs').writeFileSync(file, readFileSync(file, 'utf8').replace('"info"', '"debug"'));
+      writeFileSync(file, readFileSync(file, 'utf8').replace('"info"', '"debug"'));
       const after = find(other.synth(), 'Deployment').spec.template.metadata.annotations['checksum/config'];
       expect(after).toMatch(/^[0-9a-f]{64}$/);
       expect(after).not.toBe(before);
-    } finally {
-      other.remove();
-    }
+    });
   });
 });
 
@@ -217,8 +214,7 @@ describe('Service alloy', () => {
 
 describe('values from the stack file', () => {
   test('hostname, IP, version, issuer, storage and ports each change every place that derives from them', () => {
-    const other = new ScratchProject();
-    try {
+    withScratchProject((other) => {
       other.editProd((t) =>
         t
           .replace('version: v1.10.1', 'version: v1.11.0')
@@ -243,35 +239,27 @@ describe('values from the stack file', () => {
         'otlp-grpc',
         'otlp-http',
       ]);
-    } finally {
-      other.remove();
-    }
+    });
   });
 
   test('without envFromSecret the container has no envFrom', () => {
-    const other = new ScratchProject();
-    try {
+    withScratchProject((other) => {
       other.editProd((t) => t.replace(/ {2}envFromSecret:[\s\S]*?MIMIR_REMOTE_WRITE_URL\n/, ''));
       // The pipeline may then read only the env vars the chart sets itself.
       for (const f of readdirSync(other.path('assets/alloy'))) {
         if (!['logging.alloy', 'http.alloy'].includes(f)) rmSync(other.path('assets/alloy', f));
       }
       expect(find(other.synth(), 'Deployment').spec.template.spec.containers[0].envFrom).toBeUndefined();
-    } finally {
-      other.remove();
-    }
+    });
   });
 
   test('without envFromSecret a pipeline that reads the Secret keys is refused at synth', () => {
-    const other = new ScratchProject();
-    try {
+    withScratchProject((other) => {
       other.editProd((t) => t.replace(/ {2}envFromSecret:[\s\S]*?MIMIR_REMOTE_WRITE_URL\n/, ''));
       expect(() => other.synth()).toThrow(
         /export_mimir.alloy:\d+:\d+: error: .*"MIMIR_REMOTE_WRITE_URL" is not provided/,
       );
-    } finally {
-      other.remove();
-    }
+    });
   });
 });
 

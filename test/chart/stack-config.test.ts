@@ -2,22 +2,21 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stackJsonSchemas } from '../../lib/config/json-schema';
 import { ConfigError, loadDevStack, loadProdStack } from '../../lib/config/load';
-import { ScratchProject } from '../support/manifests';
+import { withScratchProject } from '../support/manifests';
 import { REPO_DIR } from '../support/shared';
 
 /** Loads config/prod.yaml after an edit and returns the problems, one line each. */
 function prodProblems(edit: (text: string) => string): string[] {
-  const project = new ScratchProject();
-  try {
+  return withScratchProject((project) => {
     project.editProd(edit);
-    loadProdStack(project.path('config/prod.yaml'));
-    return [];
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    return e.message.split('\n').map((l) => l.replace(project.dir, '<tmp>'));
-  } finally {
-    project.remove();
-  }
+    try {
+      loadProdStack(project.path('config/prod.yaml'));
+      return [];
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      return e.message.split('\n').map((l) => l.replace(project.dir, '<tmp>'));
+    }
+  });
 }
 
 describe('the committed stack files', () => {

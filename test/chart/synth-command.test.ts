@@ -1,7 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
-import { ScratchProject } from '../support/manifests';
+import { ScratchProject, withScratchProject } from '../support/manifests';
 import { REPO_DIR } from '../support/shared';
 
 /** A scratch project that can run the real app (`main.ts`) and the real `cdk8s synth`. */
@@ -22,13 +31,10 @@ const synthApp = ['node', '--import', 'tsx', 'main.ts'];
 const committedDist = () => readFileSync(join(REPO_DIR, 'dist/alloy.k8s.yaml'), 'utf8');
 
 test('the committed dist/ is what a fresh synth of the committed config produces', () => {
-  const project = new ScratchProject();
-  try {
+  withScratchProject((project) => {
     project.synth();
     expect(readFileSync(project.path('dist/alloy.k8s.yaml'), 'utf8')).toBe(committedDist());
-  } finally {
-    project.remove();
-  }
+  });
 });
 
 describe('bad input leaves the previous dist/ exactly as it was and exits 1 with a message per problem', () => {
@@ -64,8 +70,8 @@ describe('bad input leaves the previous dist/ exactly as it was and exits 1 with
 
   test('an empty pipeline folder', () => {
     const backup = project.path('alloy-assets-backup');
-    require('node:fs').renameSync(project.path('assets/alloy'), backup);
-    require('node:fs').mkdirSync(project.path('assets/alloy'));
+    renameSync(project.path('assets/alloy'), backup);
+    mkdirSync(project.path('assets/alloy'));
     try {
       const r = run(project, synthApp);
       expect(r.status).toBe(1);
@@ -73,7 +79,7 @@ describe('bad input leaves the previous dist/ exactly as it was and exits 1 with
       distUnchanged();
     } finally {
       rmSync(project.path('assets/alloy'), { recursive: true });
-      require('node:fs').renameSync(backup, project.path('assets/alloy'));
+      renameSync(backup, project.path('assets/alloy'));
     }
   });
 

@@ -54,6 +54,16 @@ export class ScratchProject {
   }
 }
 
+/** Runs `body` on a fresh scratch project, removed afterwards whatever happens. */
+export function withScratchProject<T>(body: (project: ScratchProject) => T): T {
+  const project = new ScratchProject();
+  try {
+    return body(project);
+  } finally {
+    project.remove();
+  }
+}
+
 export function find(objects: K8sObject[], kind: string): K8sObject {
   const found = objects.filter((o) => o.kind === kind);
   if (found.length !== 1) throw new Error(`expected one ${kind}, found ${found.length}`);
