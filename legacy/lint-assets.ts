@@ -3,13 +3,13 @@ import { UserError } from './deploy/errors';
 
 /**
  * THE lint call site of legacy-deploy: runs before any change on the NAS and refuses the deploy on any error.
- * `providedEnv` are the env vars the container gets: a config reading any other through sys.env is an error too
- * (it would start with an empty value). Warnings are returned for printing.
+ * The env vars the config reads are listed, not enforced (issue #3: only the central instance's synth enforces
+ * them); one the container does not get from `providedEnv` is a warning. Warnings are returned for printing.
  */
 export function lintAssets(dir: string, providedEnv: readonly string[]): { warnings: string[] } {
   // Loaded only when something is about to be deployed: a no-op redeploy does not pay for the linter.
   const { lintDirectory, formatDiagnostic } = require('../lib/alloy') as typeof AlloyToolkit;
-  const { diagnostics } = lintDirectory(dir, { providedEnv });
+  const { diagnostics, envVars } = lintDirectory(dir);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     throw new UserError(
@@ -18,5 +18,12 @@ export function lintAssets(dir: string, providedEnv: readonly string[]): { warni
       errors.map(formatDiagnostic),
     );
   }
-  return { warnings: diagnostics.filter((d) => d.severity !== 'error').map(formatDiagnostic) };
+  const unset = envVars.filter((v) => !providedEnv.includes(v));
+  return {
+    warnings: [
+      ...diagnostics.filter((d) => d.severity !== 'error').map(formatDiagnostic),
+      ...(envVars.length > 0 ? [`${dir}: env vars read: ${envVars.join(', ')}`] : []),
+      ...unset.map((v) => `${dir}: sys.env("${v}") is read, but the alloy-legacy container does not set it`),
+    ],
+  };
 }
