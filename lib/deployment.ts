@@ -2,7 +2,7 @@ import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import type { AlloyPort } from './ports';
+import { type AlloyPort, kplusProtocol } from './ports';
 
 /** Where the pieces are mounted in the pod. The TLS folder sits outside /etc/alloy so it does not shadow the config. */
 export const MOUNT_PATHS = { config: '/etc/alloy', data: '/var/lib/alloy/data', tls: '/etc/alloy-tls' } as const;
@@ -99,7 +99,7 @@ export class AlloyDeployment extends kplus.Deployment {
       ports: props.ports.map((p) => ({
         name: p.name,
         number: p.containerPort,
-        protocol: p.protocol === 'UDP' ? kplus.Protocol.UDP : kplus.Protocol.TCP,
+        protocol: kplusProtocol(p),
       })),
       // The server answers TLS only; the kubelet does not verify the certificate of an HTTPS probe.
       readiness: kplus.Probe.fromHttpGet('/-/ready', {

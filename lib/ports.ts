@@ -1,3 +1,4 @@
+import * as kplus from 'cdk8s-plus-28';
 import { builtinPorts, type ExtraPort } from './config/schema';
 
 /** One port of the central instance, as both the container and the Service see it. */
@@ -21,4 +22,8 @@ export function alloyPorts(extraPorts: readonly ExtraPort[]): AlloyPort[] {
     containerPort: p.containerPort ?? p.port,
     protocol: p.protocol,
   }));
+}
+
+export function kplusProtocol(port: AlloyPort): kplus.Protocol {
+  return port.protocol === 'UDP' ? kplus.Protocol.UDP : kplus.Protocol.TCP;
 }

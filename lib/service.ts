@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import type { AlloyPort } from './ports';
+import { type AlloyPort, kplusProtocol } from './ports';
 
 export interface AlloyServiceProps {
   /** Namespace of the Service. */
@@ -36,7 +36,7 @@ export class AlloyService extends kplus.Service {
         name: p.name,
         port: p.port,
         targetPort: p.containerPort,
-        protocol: p.protocol === 'UDP' ? kplus.Protocol.UDP : kplus.Protocol.TCP,
+        protocol: kplusProtocol(p),
       })),
     });
     for (const [key, value] of Object.entries(props.selectorLabels)) this.selectLabel(key, value);
