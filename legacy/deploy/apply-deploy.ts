@@ -18,6 +18,7 @@ import {
   setAsideMarker,
   setAsideScript,
   startContainerScript,
+  stopContainerScript,
   swapConfigScript,
   uploadScript,
   waitReadyScript,
@@ -42,6 +43,12 @@ export interface DeployResult {
 const uploadedMarker = '@@uploaded';
 
 const join = (...scripts: string[]) => scripts.filter((s) => s !== '').join('\n');
+
+/**
+ * What a rollback does with the container, so that it ends as it was before the run: the one kept aside comes
+ * back, a newly created one goes, one this run started is stopped again, one this run did not touch is left.
+ */
+type ContainerUndo = 'restore-previous' | 'remove-new' | 'stop-started' | 'leave';
 
 function failed(r: RunResult): boolean {
   return r.code !== 0;
@@ -228,7 +235,10 @@ export async function applyDeploy(run: DeployRun, observed: ObservedState, plan:
     const ready = await session.run(waitReadyScript(settings.httpPort, settings.readyTimeoutSeconds));
     if (failed(ready)) {
       configSwapped = previousConfigKept;
-      return rollback(`${layout.container} (left by an interrupted run) is not ready (${explainFailure(ready)})`, true);
+      return rollback(
+        `${layout.container} (left by an interrupted run) is not ready (${explainFailure(ready)})`,
+        'restore-previous',
+      );
     }
     await session.run(removeContainerScript(docker, name, true));
   }
@@ -249,11 +259,10 @@ export async function applyDeploy(run: DeployRun, observed: ObservedState, plan:
       const asideDone = created.stdout.includes(setAsideMarker);
       return rollback(
         `could not start the new container (${explainFailure(created)})`,
-        replaces && asideDone,
-        !replaces || asideDone,
+        !replaces ? 'remove-new' : asideDone ? 'restore-previous' : 'leave',
       );
     }
-    await waitReadyOrRollback(replaces);
+    await waitReadyOrRollback(replaces ? 'restore-previous' : 'remove-new');
     if (replaces) await session.run(removeContainerScript(docker, layout.previousContainer, true));
   }
 
@@ -262,18 +271,18 @@ export async function applyDeploy(run: DeployRun, observed: ObservedState, plan:
     const swap = upload ? swapConfigScript(layout, upload.changes) : '';
     const r = await session.run(join(swap, startContainerScript(docker, layout.container)));
     configSwapped = upload !== undefined;
-    if (failed(r)) return rollback(`could not start ${layout.container} (${explainFailure(r)})`, false, false);
-    await waitReadyOrRollback(false, false);
+    // It was stopped before this run: a rollback stops it again (with the previous config back in place).
+    if (failed(r)) return rollback(`could not start ${layout.container} (${explainFailure(r)})`, 'stop-started');
+    await waitReadyOrRollback('stop-started');
   }
 
-  async function waitReadyOrRollback(replaces: boolean, removeNew = true): Promise<void> {
+  async function waitReadyOrRollback(undo: ContainerUndo): Promise<void> {
     out.progress(`waiting up to ${settings.readyTimeoutSeconds} s for GET /-/ready`);
     const ready = await session.run(waitReadyScript(settings.httpPort, settings.readyTimeoutSeconds));
     if (failed(ready)) {
       return rollback(
         `${layout.container} did not become ready within ${settings.readyTimeoutSeconds} s (${explainFailure(ready)})`,
-        replaces,
-        removeNew,
+        undo,
       );
     }
   }
@@ -287,26 +296,30 @@ export async function applyDeploy(run: DeployRun, observed: ObservedState, plan:
     return lines.length > 0 ? [`last log lines of ${name}:`, ...lines.map((l) => `  ${l}`)] : [];
   }
 
-  async function rollback(reason: string, replaces: boolean, removeNew = true): Promise<never> {
+  async function rollback(reason: string, undo: ContainerUndo): Promise<never> {
     const logs = await containerLogs(layout.container);
     out.progress('rolling back to the previous config and container');
-    const steps = [
-      replaces
-        ? restorePreviousContainerScript(docker, layout)
-        : removeNew
-          ? `${removeContainerScript(docker, layout.container, true)} 2>/dev/null || true`
-          : '',
-      configSwapped ? restoreConfigScript(layout) : '',
-    ];
-    const undo = await session.run(join(...steps));
+    const containerStep: Record<ContainerUndo, string> = {
+      'restore-previous': restorePreviousContainerScript(docker, layout),
+      'remove-new': `${removeContainerScript(docker, layout.container, true)} 2>/dev/null || true`,
+      // Stopped first, so the container never runs the restored files half-way through the restore.
+      'stop-started': stopContainerScript(docker, layout.container),
+      leave: '',
+    };
+    const steps = [containerStep[undo], configSwapped ? restoreConfigScript(layout) : ''];
+    const undone = await session.run(join(...steps));
     let outcome: string;
-    if (failed(undo)) outcome = `rolling back failed too (${explainFailure(undo)}): check the NAS by hand`;
-    else if (replaces) {
+    if (failed(undone)) outcome = `rolling back failed too (${explainFailure(undone)}): check the NAS by hand`;
+    else if (undo === 'restore-previous') {
       await session.run(startContainerScript(docker, layout.container));
       const ready = await session.run(waitReadyScript(settings.httpPort, settings.readyTimeoutSeconds));
       outcome = failed(ready)
         ? `the previous container was restored but is not ready either (${explainFailure(ready)})`
         : 'rolled back: the previous config and container are running again';
+    } else if (undo === 'stop-started') {
+      outcome = configSwapped
+        ? `rolled back: the previous config files were put back and ${layout.container} is stopped again, as it was`
+        : `${layout.container} is stopped again, as it was`;
     } else {
       outcome = configSwapped ? 'rolled back: the previous config files were put back' : 'nothing else was changed';
     }

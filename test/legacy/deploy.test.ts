@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadProdStack } from '../../lib/config/load';
 import { alloyConfig, extraConfig, LegacyDeployFixture } from '../support/legacy-deploy-fixture';
 import { sshDockerHostAvailable } from '../support/ssh-docker-host';
@@ -230,6 +232,43 @@ describeHost('legacy-deploy deploy on a real SSH + Docker-API host', () => {
     expect(f.containerNames()).toEqual(['alloy-legacy']);
     expect(f.container()).toEqual(current);
   });
+
+  test('failed health check after starting a stopped container: stopped again, previous config files put back', async () => {
+    f.useConfig({ version: 'v1.11.0', readyTimeoutSeconds: 2 });
+    expect(f.host.docker(['stop', 'alloy-legacy']).code).toBe(0);
+    const before = f.container();
+    expect(before?.running).toBe(false);
+    const configBefore = remoteBytes('alloy-legacy-config');
+    expect(Object.keys(configBefore)).toContain('.legacy-deploy-manifest.json');
+    f.setAssets({ 'main.alloy': alloyConfig('warn'), FAIL_READY: 'never ready\n' });
+    const plan = await f.cli('plan');
+    expect(plan.stdout).toContain('start container alloy-legacy');
+    const r = await f.cli('deploy');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('did not become ready within 2 s');
+    expect(r.stderr).toContain('the previous config files were put back and alloy-legacy is stopped again, as it was');
+    expect(r.stderr).toContain('last log lines of alloy-legacy:');
+    const after = f.container();
+    expect(after?.id).toBe(before?.id);
+    expect(after?.running).toBe(false);
+    expect(f.containerNames()).toEqual(['alloy-legacy']);
+    // byte for byte, manifest included: the next plan sees exactly the state before this run
+    expect(remoteBytes('alloy-legacy-config')).toEqual(configBefore);
+
+    // and a good config starts it again
+    f.useConfig({ version: 'v1.11.0' });
+    f.setAssets({ 'main.alloy': alloyConfig('debug') });
+    const next = await f.cli('deploy');
+    expect(next.code).toBe(0);
+    expect(f.container()?.running).toBe(true);
+    expect(await f.ready()).toBe(200);
+  });
+
+  /** The files of a folder on the "NAS" as raw bytes, dot-files included. */
+  function remoteBytes(dir: string): Record<string, Buffer> {
+    const full = f.path(dir);
+    return Object.fromEntries(readdirSync(full).map((n) => [n, readFileSync(join(full, n))]));
+  }
 
   test('status shows state, image, uptime, readiness and deployed vs local config checksum', async () => {
     f.useConfig({ version: 'v1.11.0' });
