@@ -1,7 +1,6 @@
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { DeploySettings, LocalFile } from './desired';
 import { UserError } from './errors';
-import { fastConfigScript, parseFastOutput } from './fast-path';
 import { acquireLockScript, describeLock, LOCKED_EXIT, type LockOwner, releaseLockScript } from './lock';
 import type { Manifest, ObservedState } from './observed';
 import type { Output } from './output';
@@ -92,10 +91,7 @@ function manifestFor(files: readonly LocalFile[], owner: LockOwner): Manifest {
   };
 }
 
-async function tarFor(
-  run: DeployRun,
-  changes: readonly FileChange[],
-): Promise<{ archive: Buffer; stream: Readable; bytes: number }> {
+async function tarFor(run: DeployRun, changes: readonly FileChange[]): Promise<{ stream: Readable; bytes: number }> {
   const byName = new Map(run.files.map((f) => [f.name, f]));
   const entries = changes
     .filter((c) => c.change !== 'remove')
@@ -105,105 +101,7 @@ async function tarFor(
     content: Buffer.from(`${JSON.stringify(manifestFor(run.files, run.owner), null, 2)}\n`),
   });
   const archive = await tarArchive(entries);
-  return { archive, stream: Readable.from([archive]), bytes: archive.length };
-}
-
-/**
- * Judges the output of reloadOrRestoreScript: HTTP 200 is done; anything else throws with the reason (the script
- * has put the previous files back by then) and the container's last log lines.
- */
-async function checkReload(
-  r: RunResult,
-  run: Pick<DeployRun, 'settings'>,
-  containerLogs: (name: string) => Promise<string[]>,
-): Promise<void> {
-  const status = /@@status=(\d*)/.exec(r.stdout)?.[1];
-  if (status === '200') return;
-  if (r.code === null || status === undefined) {
-    throw new UserError(
-      `the reload did not finish (${explainFailure(r)}). The NAS either has the new files and the reload, or the ` +
-        'old files back: run deploy again, it checks and completes what is missing',
-    );
-  }
-  const body = r.stdout.replace(/\n?@@status=.*$/s, '').trim();
-  const reason =
-    status && status !== '000'
-      ? `reload rejected (HTTP ${status}${body ? `: ${body}` : ''})`
-      : `the reload request got no answer from port ${run.settings.httpPort}`;
-  const logs = await containerLogs(run.settings.layout.container);
-  throw new UserError(
-    `${reason}; the previous config files were put back, so a restart loads the config Alloy keeps running`,
-    1,
-    logs,
-  );
-}
-
-async function logsOf(session: RemoteSession, docker: string, name: string): Promise<string[]> {
-  const r = await session.run(logsScript(docker, name));
-  const lines = r.stdout
-    .trimEnd()
-    .split('\n')
-    .filter((l) => l !== '');
-  return lines.length > 0 ? [`last log lines of ${name}:`, ...lines.map((l) => `  ${l}`)] : [];
-}
-
-/**
- * What the fast path did: applied, or nothing changed because the NAS is no longer as remembered (`changed`) or
- * the lint refused the files (`lint`); then the observation the exec ended with.
- */
-export type FastResult =
-  | { readonly applied: true }
-  | { readonly applied: false; readonly reason: 'changed' | 'lint'; readonly observation: string };
-
-/**
- * The config-only plan made against a remembered observation, in one exec guarded by that observation (see
- * fast-path.ts). The fresh observation the exec ends with is handed to `remember` whatever the outcome.
- */
-export async function applyConfigOnlyFast(
-  run: DeployRun,
-  plan: DeployPlan,
-  expectedDigest: string,
-  remember: (observation: string | null) => void,
-  /** Runs the lint (while the NAS checks the precondition); false stops the change. */
-  lintPasses: () => boolean,
-): Promise<FastResult> {
-  const { session, settings, out } = run;
-  const { layout } = settings;
-  const upload = plan.actions.find((a) => a.kind === 'upload-config');
-  if (!upload) throw new Error('the fast path is only for a config-only plan');
-  const lockScript = acquireLockScript(layout, run.owner);
-  const change = join(
-    uploadScript(layout),
-    `echo ${uploadedMarker}`,
-    swapConfigScript(layout, upload.changes, { placeManifest: false }),
-    reloadOrRestoreScript(layout, settings.httpPort, releaseLockScript(layout)),
-  );
-  const tar = await tarFor(run, upload.changes);
-  out.progress(`uploading ${upload.changes.length} change(s), ${tar.bytes} bytes, and reloading (POST /-/reload)`);
-  const stdin = new PassThrough();
-  let linted = false;
-  const r = await session.run(
-    fastConfigScript(settings, expectedDigest, lockScript, releaseLockScript(layout), change),
-    {
-      stdin,
-      stdinBytes: tar.bytes,
-      whileRunning: () => {
-        linted = lintPasses();
-        stdin.end(linted ? Buffer.concat([Buffer.from('go\n'), tar.archive]) : 'stop\n');
-      },
-    },
-  );
-  const result = parseFastOutput(r.stdout);
-  remember(result.observation);
-  if (!result.went && result.observation !== null) {
-    return { applied: false, reason: linted ? 'changed' : 'lint', observation: result.observation };
-  }
-  // Cut short (no observation at the end): judged as the normal path's combined exec is.
-  if (!(result.went ? result.changeOutput : r.stdout).includes(uploadedMarker)) {
-    throw new UserError(`upload failed (${explainFailure(r)}); alloy-legacy was not touched`);
-  }
-  await checkReload({ ...r, stdout: result.changeOutput }, run, (name) => logsOf(session, settings.dockerPath, name));
-  return { applied: true };
+  return { stream: Readable.from([archive]), bytes: archive.length };
 }
 
 /** Runs a deploy plan. Every failure after the lock is taken leaves the previous working state running. */
@@ -307,7 +205,25 @@ export async function applyDeploy(run: DeployRun, observed: ObservedState, plan:
       r = await session.run(join(swap, reloadAndUnlock));
     }
     locked = false;
-    await checkReload(r, run, containerLogs);
+    const status = /@@status=(\d*)/.exec(r.stdout)?.[1];
+    if (status === '200') return;
+    if (r.code === null || status === undefined) {
+      throw new UserError(
+        `the reload did not finish (${explainFailure(r)}). The NAS either has the new files and the reload, or the ` +
+          'old files back: run deploy again, it checks and completes what is missing',
+      );
+    }
+    const body = r.stdout.replace(/\n?@@status=.*$/s, '').trim();
+    const reason =
+      status && status !== '000'
+        ? `reload rejected (HTTP ${status}${body ? `: ${body}` : ''})`
+        : `the reload request got no answer from port ${settings.httpPort}`;
+    const logs = await containerLogs(layout.container);
+    throw new UserError(
+      `${reason}; the previous config files were put back, so a restart loads the config Alloy keeps running`,
+      1,
+      logs,
+    );
   }
 
   /**
@@ -371,8 +287,13 @@ export async function applyDeploy(run: DeployRun, observed: ObservedState, plan:
     }
   }
 
-  function containerLogs(name: string): Promise<string[]> {
-    return logsOf(session, docker, name);
+  async function containerLogs(name: string): Promise<string[]> {
+    const r = await session.run(logsScript(docker, name));
+    const lines = r.stdout
+      .trimEnd()
+      .split('\n')
+      .filter((l) => l !== '');
+    return lines.length > 0 ? [`last log lines of ${name}:`, ...lines.map((l) => `  ${l}`)] : [];
   }
 
   async function rollback(reason: string, undo: ContainerUndo): Promise<never> {

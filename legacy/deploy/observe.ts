@@ -29,21 +29,8 @@ export const processStartFunction = `proc_start() {
  */
 export const keyValueFunction = `kv() { v=; while IFS='=' read -r k rest; do [ "$k" = "$2" ] && v=$rest; done 2>/dev/null < "$1"; echo "$v"; }`;
 
-/** The docker inspect of observeScript on its own, for the fast path that shares one between two observations. */
-export function inspectScript(s: DeploySettings): string {
-  const l = s.layout;
-  // `--type container`: without it docker looks up a missing name as image, network, volume... (slow on podman).
-  return `containers=$(${q(s.dockerPath)} inspect --type container ${[l.container, l.previousContainer, l.old.container].join(' ')} 2>/dev/null)`;
-}
-
-/**
- * One remote command that prints the whole observed state in marked sections. `inspected`: `$containers` already
- * holds inspectScript's result (the fast path reads it once, under its lock, for both of its observations).
- */
-export function observeScript(
-  s: DeploySettings,
-  options: { probeReady?: boolean; lock?: boolean; inspected?: boolean } = {},
-): string {
+/** One remote command that prints the whole observed state in marked sections. */
+export function observeScript(s: DeploySettings, options: { probeReady?: boolean } = {}): string {
   const l = s.layout;
   const docker = q(s.dockerPath);
   const dirs: [string, string][] = [
@@ -62,13 +49,11 @@ export function observeScript(
     `echo @@manifest; while IFS= read -r line || [ -n "$line" ]; do printf '%s\\n' "$line"; done 2>/dev/null < ${q(`${l.configDir}/${l.manifestName}`)}`,
     // The NAS's clock is read only when there is a lock whose age to tell.
     keyValueFunction,
-    // Left out (`lock: false`) only by the fast path, which compares the rest while holding the lock itself.
-    options.lock === false
-      ? ''
-      : `echo @@lock; if [ -d ${q(l.lockDir)} ]; then echo "now=$(date +%s)"; echo "mtime=$(date -r ${q(l.lockDir)} +%s)"; ` +
-        `cat ${q(`${l.lockDir}/owner`)} 2>/dev/null; s=$(kv ${q(`${l.lockDir}/owner`)} session); ` +
-        `[ -n "$s" ] && echo "sessionStartNow=$(proc_start "$s")"; fi`,
-    options.inspected ? '' : inspectScript(s),
+    `echo @@lock; if [ -d ${q(l.lockDir)} ]; then echo "now=$(date +%s)"; echo "mtime=$(date -r ${q(l.lockDir)} +%s)"; ` +
+      `cat ${q(`${l.lockDir}/owner`)} 2>/dev/null; s=$(kv ${q(`${l.lockDir}/owner`)} session); ` +
+      `[ -n "$s" ] && echo "sessionStartNow=$(proc_start "$s")"; fi`,
+    // `--type container`: without it docker looks up a missing name as image, network, volume... (slow on podman).
+    `containers=$(${docker} inspect --type container ${[l.container, l.previousContainer, l.old.container].join(' ')} 2>/dev/null)`,
     'echo @@inspect; printf \'%s\\n\' "$containers"',
     // An image a container was created from is present; only otherwise ask for it (one docker call saved).
     `echo @@image; case "$containers" in *${q(`"Image": "${s.container.image}"`)}*) echo present ;; ` +
@@ -77,9 +62,7 @@ export function observeScript(
       ? [httpFunction, 'echo @@clock; date +%s', `echo @@ready; http_status GET http://127.0.0.1:${s.httpPort}/-/ready`]
       : []),
     'echo; echo @@end',
-  ]
-    .filter((line) => line !== '')
-    .join('\n');
+  ].join('\n');
 }
 
 function sections(text: string): Map<string, string> {

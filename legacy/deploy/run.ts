@@ -3,19 +3,17 @@ import { resolve } from 'node:path';
 import type { ConfigError } from '../../lib/config/load';
 import type { dnsPlanSections as DnsPlanSections } from '../dns/plan-sections';
 import { lintAssets } from '../lint-assets';
-import { applyConfigOnlyFast, applyDeploy, lockScriptFor } from './apply-deploy';
+import { applyDeploy, lockScriptFor } from './apply-deploy';
 import { applyRename } from './apply-rename';
 import type { DeployOptions } from './commands';
 import { combinedChecksum, type DeploySettings, type LocalFile, readLocalFiles } from './desired';
 import { UserError } from './errors';
-import { fastPathAllowed, observationDigest } from './fast-path';
 import { describeLock } from './lock';
 import { observeScript, parseObservation } from './observe';
 import type { ObservedState } from './observed';
 import { consoleOutput, type Output } from './output';
 import { planDeploy, planRename } from './plan';
 import { deploySection, type PlanSection, renameSection, renderPlan, sectionHasChanges } from './plan-output';
-import { readRemembered, remember } from './remembered';
 import { RemoteSession, type SessionStats } from './remote';
 import { loadSettingsCached } from './settings-cache';
 import { printStatus } from './status';
@@ -38,28 +36,13 @@ async function observe(
   settings: DeploySettings,
   probeReady = false,
   whileRunning?: () => void,
-): Promise<{ observed: ObservedState; text: string }> {
+): Promise<ObservedState> {
   const r = await session.run(observeScript(settings, { probeReady }), { whileRunning });
   if (r.code === null) throw new UserError(`lost the connection to ${session.description} while looking around`);
-  return { observed: parsed(r.stdout, settings, r.stderr), text: r.stdout };
-}
-
-function parsed(text: string, settings: DeploySettings, stderr = ''): ObservedState {
   try {
-    return parseObservation(text, settings);
+    return parseObservation(r.stdout, settings);
   } catch (e) {
-    throw new UserError(`${(e as Error).message}${stderr ? `: ${stderr.trim()}` : ''}`);
-  }
-}
-
-/** The observation the last deploy of this target left behind, if it still parses. */
-function rememberedState(settings: DeploySettings): { observed: ObservedState; text: string } | null {
-  const text = readRemembered(settings);
-  if (text === null) return null;
-  try {
-    return { observed: parseObservation(text, settings), text };
-  } catch {
-    return null;
+    throw new UserError(`${(e as Error).message}${r.stderr ? `: ${r.stderr.trim()}` : ''}`);
   }
 }
 
@@ -123,43 +106,7 @@ export async function runDeployCommand(name: CommandName, options: DeployOptions
         lint = { error };
       }
     };
-    const owner = lockOwner();
-    const desired = { layout: settings.layout, files, container: settings.container };
-    // deploy: a config-only change planned against the remembered observation goes in one guarded exec.
-    let fastMissed: string | null = null;
-    if (name === 'deploy') {
-      const remembered = rememberedState(settings);
-      const plan = remembered ? planDeploy(desired, remembered.observed) : null;
-      const fastOptions = { dryRun: !!options.dryRun, forceUnlock: !!options.forceUnlock };
-      if (remembered && plan && fastPathAllowed(remembered.observed, plan, fastOptions)) {
-        const sections = [deploySection(plan, lockNotes(remembered.observed))];
-        process.stderr.write(renderPlan(sections, false));
-        const run = { session, settings, files, out, owner, forceUnlock: false };
-        const fast = await applyConfigOnlyFast(
-          run,
-          plan,
-          observationDigest(remembered.text),
-          (text) => remember(settings, text),
-          () => {
-            lintNow();
-            return !(lint && 'error' in lint);
-          },
-        );
-        if (fast.applied) {
-          for (const w of lint && 'warnings' in lint ? lint.warnings : []) out.warn(w);
-          return deployed(out, settings, files, sections, stats);
-        }
-        // Either way the normal path goes on from the observation the exec ended with (and reports a lint error).
-        if (fast.reason === 'changed') {
-          out.progress('the NAS changed since the last run: nothing was changed, planning again');
-        }
-        fastMissed = fast.observation;
-      }
-    }
-    const { observed, text: observedText } =
-      fastMissed !== null
-        ? { observed: parsed(fastMissed, settings), text: fastMissed }
-        : await observe(session, settings, name === 'status', name === 'deploy' ? lintNow : undefined);
+    const observed = await observe(session, settings, name === 'status', name === 'deploy' ? lintNow : undefined);
     switch (name) {
       case 'plan': {
         // Loaded here: deploy and status runs need none of the DNS code.
@@ -181,7 +128,10 @@ export async function runDeployCommand(name: CommandName, options: DeployOptions
         if (plan.blockers.length > 0 && !options.dryRun) throw new UserError(plan.blockers.join('\n'));
         if (options.dryRun || plan.actions.length === 0) return printPlan(out, sections, stats);
         process.stderr.write(renderPlan(sections, false));
-        const lockScript = lockScriptFor({ settings, owner, forceUnlock: !!options.forceUnlock, out }, observed);
+        const lockScript = lockScriptFor(
+          { settings, owner: lockOwner(), forceUnlock: !!options.forceUnlock, out },
+          observed,
+        );
         await applyRename(session, settings, plan, lockScript, out);
         out.text(
           `renamed: ${settings.layout.container} runs from ${settings.layout.configDir} and ${settings.layout.dataDir}`,
@@ -190,10 +140,8 @@ export async function runDeployCommand(name: CommandName, options: DeployOptions
         return 0;
       }
       case 'deploy': {
-        const plan = planDeploy(desired, observed);
+        const plan = planDeploy({ layout: settings.layout, files, container: settings.container }, observed);
         const sections = [deploySection(plan, lockNotes(observed))];
-        // What the next run plans against: this observation while it stays true, nothing once this run changes it.
-        if (!options.dryRun) remember(settings, plan.actions.length === 0 ? observedText : null);
         // Lint before any change on the NAS (and for a dry run); a no-op redeploy needs no lint.
         if (plan.actions.length > 0 || options.dryRun) {
           if (!lint) lintNow();
@@ -205,8 +153,16 @@ export async function runDeployCommand(name: CommandName, options: DeployOptions
           return printPlan(out, sections, stats, options.dryRun ? undefined : 'alloy-legacy is up to date');
         }
         process.stderr.write(renderPlan(sections, false));
-        await applyDeploy({ session, settings, files, out, owner, forceUnlock: !!options.forceUnlock }, observed, plan);
-        return deployed(out, settings, files, sections, stats);
+        await applyDeploy(
+          { session, settings, files, out, owner: lockOwner(), forceUnlock: !!options.forceUnlock },
+          observed,
+          plan,
+        );
+        out.text(
+          `deployed: ${settings.layout.container} runs ${settings.container.image}, config ${combinedChecksum(Object.fromEntries(files.map((f) => [f.name, f.sha256])))}`,
+        );
+        out.result({ ok: true, changed: true, sections, stats });
+        return 0;
       }
     }
     return 1;
@@ -215,20 +171,6 @@ export async function runDeployCommand(name: CommandName, options: DeployOptions
   } finally {
     session?.close();
   }
-}
-
-function deployed(
-  out: Output,
-  settings: DeploySettings,
-  files: readonly LocalFile[],
-  sections: PlanSection[],
-  stats: SessionStats,
-): number {
-  out.text(
-    `deployed: ${settings.layout.container} runs ${settings.container.image}, config ${combinedChecksum(Object.fromEntries(files.map((f) => [f.name, f.sha256])))}`,
-  );
-  out.result({ ok: true, changed: true, sections, stats });
-  return 0;
 }
 
 function printPlan(out: Output, sections: PlanSection[], stats: SessionStats, upToDate?: string): number {

@@ -16,8 +16,7 @@ import type { loadSettings as LoadSettings } from './settings';
 /** The modules whose code decides the settings; their source (or build output) is part of the key. */
 const settingsCode = ['./settings', './desired', './layout', '../../lib/config/load', '../../lib/config/schema'];
 
-/** The per-user cache folder of legacy-deploy (settings, remembered observations). */
-export function cacheDir(env: NodeJS.ProcessEnv): string | null {
+function cacheDir(env: NodeJS.ProcessEnv): string | null {
   if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'legacy-deploy');
   const home = env.HOME || homedir();
   return home ? join(home, '.cache', 'legacy-deploy') : null;
