@@ -94,7 +94,15 @@ interface InspectObject {
   Id: string;
   Name?: string;
   State?: { Status?: string; Running?: boolean; StartedAt?: string };
-  Config?: { Image?: string; Labels?: Record<string, string> | null; Env?: string[] | null; Cmd?: string[] | null };
+  Config?: {
+    Image?: string;
+    Labels?: Record<string, string> | null;
+    Env?: string[] | null;
+    Cmd?: string[] | null;
+    /** Docker gives a list; some podman versions a plain string. */
+    Entrypoint?: string[] | string | null;
+    User?: string;
+  };
   HostConfig?: { NetworkMode?: string; RestartPolicy?: { Name?: string } };
   Mounts?: { Type?: string; Source: string; Destination: string; RW: boolean }[] | null;
 }
@@ -115,6 +123,9 @@ function toContainer(o: InspectObject): ObservedContainer {
       .map((m) => ({ source: m.Source, destination: m.Destination, readOnly: !m.RW })),
     env: o.Config?.Env ?? [],
     cmd: o.Config?.Cmd ?? [],
+    entrypoint: [o.Config?.Entrypoint ?? []].flat().filter((e) => e !== ''),
+    user: o.Config?.User ?? '',
+    labels: o.Config?.Labels ?? {},
   };
 }
 

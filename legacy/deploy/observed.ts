@@ -16,6 +16,11 @@ export interface ObservedContainer {
   readonly mounts: readonly { readonly source: string; readonly destination: string; readonly readOnly: boolean }[];
   readonly env: readonly string[];
   readonly cmd: readonly string[];
+  /** Config.Entrypoint (the image's, unless overridden at create time). */
+  readonly entrypoint: readonly string[];
+  /** Config.User; empty for the image's default user. */
+  readonly user: string;
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 /** The remote lock as found; `holderAlive` is false when the SSH session that took it has ended. */

@@ -110,6 +110,11 @@ export interface RenamedContainer {
   readonly binds: readonly string[];
   readonly env: readonly string[];
   readonly args: readonly string[];
+  /** Empty: the image's own. */
+  readonly entrypoint: readonly string[];
+  /** Empty: the image's default user. */
+  readonly user: string;
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 export type RenameAction =
@@ -143,6 +148,9 @@ export function renamedContainer(old: ObservedContainer, layout: Layout): Rename
     binds: old.mounts.map((m) => `${renamePath(m.source, layout)}:${m.destination}${m.readOnly ? ':ro' : ''}`),
     env: old.env,
     args: old.cmd,
+    entrypoint: old.entrypoint,
+    user: old.user,
+    labels: old.labels,
   };
 }
 

@@ -160,7 +160,12 @@ export function createRenamedContainerScript(docker: string, c: RenamedContainer
     c.restart,
     ...c.binds.flatMap((b) => ['-v', b]),
     ...c.env.flatMap((e) => ['-e', e]),
+    ...(c.user ? ['--user', c.user] : []),
+    ...Object.entries(c.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+    // --entrypoint takes one word; the rest of an entrypoint list goes before the command, as docker would run it.
+    ...(c.entrypoint.length > 0 ? ['--entrypoint', c.entrypoint[0]] : []),
     c.image,
+    ...c.entrypoint.slice(1),
     ...c.args,
   ];
   return `${q(docker)} ${shellJoin(args)} >/dev/null`;

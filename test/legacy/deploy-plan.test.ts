@@ -3,6 +3,7 @@ import { containerSpecFor } from '../../legacy/deploy/desired';
 import { layoutFor } from '../../legacy/deploy/layout';
 import type { ObservedContainer, ObservedState } from '../../legacy/deploy/observed';
 import { type DesiredDeploy, fileChanges, planDeploy, planRename } from '../../legacy/deploy/plan';
+import { createRenamedContainerScript } from '../../legacy/deploy/scripts';
 import { legacyAlloySchema } from '../../lib/config/schema';
 
 const layout = layoutFor('/volume2/docker');
@@ -32,6 +33,9 @@ function container(overrides: Partial<ObservedContainer> = {}): ObservedContaine
     mounts: [],
     env: [],
     cmd: [],
+    entrypoint: [],
+    user: '',
+    labels: {},
     ...overrides,
   };
 }
@@ -223,6 +227,9 @@ describe('planRename (old names → alloy-legacy names, resumable)', () => {
     ],
     env: ['PATH=/bin'],
     cmd: ['run', '/etc/alloy', '--server.http.listen-addr=0.0.0.0:9091'],
+    entrypoint: ['/bin/tini', '--', '/bin/alloy'],
+    user: '473:473',
+    labels: { 'com.example.owner': 'homelab' },
   });
   const oldLayout = (overrides: Partial<ObservedState> = {}) =>
     deployed({
@@ -248,7 +255,7 @@ describe('planRename (old names → alloy-legacy names, resumable)', () => {
     expect(plan.actions[2]).toEqual({ kind: 'move-dir', from: layout.old.dataDir, to: layout.dataDir });
   });
 
-  test("the renamed container keeps the old one's image, command and env, with the mounts' paths renamed", () => {
+  test("the renamed container keeps the old one's image, command, env, entrypoint, user and labels, with the mounts' paths renamed", () => {
     const create = planRename(layout, oldLayout()).actions.find((a) => a.kind === 'create-renamed-container');
     expect(create).toEqual({
       kind: 'create-renamed-container',
@@ -264,8 +271,19 @@ describe('planRename (old names → alloy-legacy names, resumable)', () => {
         ],
         env: ['PATH=/bin'],
         args: ['run', '/etc/alloy', '--server.http.listen-addr=0.0.0.0:9091'],
+        entrypoint: ['/bin/tini', '--', '/bin/alloy'],
+        user: '473:473',
+        labels: { 'com.example.owner': 'homelab' },
       },
     });
+  });
+
+  test('docker create gets the first entrypoint word as --entrypoint and the rest before the command', () => {
+    const create = planRename(layout, oldLayout()).actions.find((a) => a.kind === 'create-renamed-container');
+    if (create?.kind !== 'create-renamed-container') throw new Error('no create action');
+    const script = createRenamedContainerScript('/usr/local/bin/docker', create.container);
+    expect(script).toContain('--user 473:473 --label com.example.owner=homelab --entrypoint /bin/tini ');
+    expect(script).toContain(' grafana/alloy:v1.8.0 -- /bin/alloy run /etc/alloy ');
   });
 
   test('after a finished rename there is nothing to do', () => {

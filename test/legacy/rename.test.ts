@@ -63,6 +63,11 @@ function seedOldLayout(f: LegacyDeployFixture): Record<string, string> {
     'host',
     '--restart',
     'always',
+    // Settings a hand-made container may carry, which rename must keep.
+    '--user',
+    '0:0',
+    '--label',
+    'com.example.owner=homelab',
     '-v',
     `${config}:/etc/alloy:ro`,
     '-v',
@@ -139,6 +144,9 @@ describeHost('legacy-deploy rename from the old layout', () => {
     expect(c?.image).toBe('localhost/alloy-stub:v1.10.1');
     expect(c?.binds).toContain(`${f.path('alloy-legacy-config')}:/etc/alloy:ro`);
     expect(c?.binds).toContain(`${f.path('alloy-legacy-data')}:/var/lib/alloy/data`);
+    expect(c?.user).toBe('0:0');
+    expect(c?.labels['com.example.owner']).toBe('homelab');
+    expect(c?.entrypoint).toEqual(['/bin/alloy']);
     expect(existsSync(f.path('alloy-config'))).toBe(false);
     expect(existsSync(f.path('alloy-data'))).toBe(false);
     expect(f.remoteFiles('alloy-legacy-config')['config.alloy']).toBe(alloyConfig('info'));

@@ -14,6 +14,9 @@ export interface ContainerFacts {
   readonly args: string[];
   readonly network: string;
   readonly restart: string;
+  readonly user: string;
+  readonly labels: Record<string, string>;
+  readonly entrypoint: string[];
 }
 
 /**
@@ -96,6 +99,9 @@ export class LegacyDeployFixture {
       args: o.Config.Cmd ?? [],
       network: o.HostConfig.NetworkMode,
       restart: o.HostConfig.RestartPolicy.Name,
+      user: o.Config.User ?? '',
+      labels: o.Config.Labels ?? {},
+      entrypoint: [o.Config.Entrypoint ?? []].flat(),
     };
   }
 
