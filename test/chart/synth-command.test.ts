@@ -27,6 +27,17 @@ function run(project: ScratchProject, command: string[], env: Record<string, str
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Runs `body` with a file rewritten by `edit`, and puts the original bytes back afterwards. */
+function withEditedFile(file: string, edit: (text: string) => string, body: () => void): void {
+  const original = readFileSync(file, 'utf8');
+  writeFileSync(file, edit(original));
+  try {
+    body();
+  } finally {
+    writeFileSync(file, original);
+  }
+}
+
 const synthApp = ['node', '--import', 'tsx', 'main.ts'];
 const committedDist = () => readFileSync(join(REPO_DIR, 'dist/alloy.k8s.yaml'), 'utf8');
 
@@ -54,18 +65,18 @@ describe('bad input leaves the previous dist/ exactly as it was and exits 1 with
   };
 
   test('a broken stack file', () => {
-    const good = readFileSync(project.path('config/prod.yaml'), 'utf8');
-    try {
-      project.editProd((t) => t.replace('192.168.1.240', '192.168.1.300').replace('  clusterIssuer:', '  issuer:'));
-      const r = run(project, synthApp);
-      expect(r.status).toBe(1);
-      expect(r.stderr).toContain('config/prod.yaml:8: alloy.loadBalancerIP:');
-      expect(r.stderr).toContain('config/prod.yaml:9: alloy.issuer: unknown key');
-      expect(r.stderr).not.toMatch(/^\s+at /m); // no stack trace
-      distUnchanged();
-    } finally {
-      writeFileSync(project.path('config/prod.yaml'), good);
-    }
+    withEditedFile(
+      project.path('config/prod.yaml'),
+      (t) => t.replace('192.168.1.240', '192.168.1.300').replace('  clusterIssuer:', '  issuer:'),
+      () => {
+        const r = run(project, synthApp);
+        expect(r.status).toBe(1);
+        expect(r.stderr).toContain('config/prod.yaml:8: alloy.loadBalancerIP:');
+        expect(r.stderr).toContain('config/prod.yaml:9: alloy.issuer: unknown key');
+        expect(r.stderr).not.toMatch(/^\s+at /m); // no stack trace
+        distUnchanged();
+      },
+    );
   });
 
   test('an empty pipeline folder', () => {
@@ -84,44 +95,42 @@ describe('bad input leaves the previous dist/ exactly as it was and exits 1 with
   });
 
   test('a pipeline the Alloy linter rejects: each problem with file:line:col', () => {
-    const file = project.path('assets/alloy/export_mimir.alloy');
-    const good = readFileSync(file, 'utf8');
-    try {
-      writeFileSync(file, good.replace('remote_write.mimir.receiver]', 'remote_write.mimir.receivers]'));
-      const r = run(project, synthApp);
-      expect(r.status).toBe(1);
-      expect(r.stderr).toMatch(/assets\/alloy\/export_mimir.alloy:3:\d+: error: .*receivers/);
-      distUnchanged();
-    } finally {
-      writeFileSync(file, good);
-    }
+    withEditedFile(
+      project.path('assets/alloy/export_mimir.alloy'),
+      (t) => t.replace('remote_write.mimir.receiver]', 'remote_write.mimir.receivers]'),
+      () => {
+        const r = run(project, synthApp);
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(/assets\/alloy\/export_mimir.alloy:3:\d+: error: .*receivers/);
+        distUnchanged();
+      },
+    );
   });
 
   test('an env var the Deployment does not provide (not in envFromSecret.keys nor set by the chart)', () => {
-    const file = project.path('assets/alloy/export_mimir.alloy');
-    const good = readFileSync(file, 'utf8');
-    try {
-      writeFileSync(file, good.replace('MIMIR_REMOTE_WRITE_URL', 'MIMIR_URL'));
-      const r = run(project, synthApp);
-      expect(r.status).toBe(1);
-      expect(r.stderr).toMatch(/assets\/alloy\/export_mimir.alloy:\d+:\d+: error: .*MIMIR_URL/);
-      distUnchanged();
-    } finally {
-      writeFileSync(file, good);
-    }
+    withEditedFile(
+      project.path('assets/alloy/export_mimir.alloy'),
+      (t) => t.replace('MIMIR_REMOTE_WRITE_URL', 'MIMIR_URL'),
+      () => {
+        const r = run(project, synthApp);
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(/assets\/alloy\/export_mimir.alloy:\d+:\d+: error: .*MIMIR_URL/);
+        distUnchanged();
+      },
+    );
   });
 
   test('`cdk8s synth` with a broken stack file (the CLI empties only its scratch folder, not dist/)', () => {
-    const good = readFileSync(project.path('config/prod.yaml'), 'utf8');
-    try {
-      project.editProd((t) => t.replace('version: v1.10.1', 'version: latest'));
-      const r = run(project, ['npx', 'cdk8s', 'synth'], { CDK8S_CHECK_UPGRADE: 'false' });
-      expect(r.status).not.toBe(0);
-      expect(r.stdout + r.stderr).toContain('alloy.version:');
-      distUnchanged();
-    } finally {
-      writeFileSync(project.path('config/prod.yaml'), good);
-    }
+    withEditedFile(
+      project.path('config/prod.yaml'),
+      (t) => t.replace('version: v1.10.1', 'version: latest'),
+      () => {
+        const r = run(project, ['npx', 'cdk8s', 'synth'], { CDK8S_CHECK_UPGRADE: 'false' });
+        expect(r.status).not.toBe(0);
+        expect(r.stdout + r.stderr).toContain('alloy.version:');
+        distUnchanged();
+      },
+    );
   });
 
   test('`cdk8s synth` with a good stack file writes dist/', () => {
