@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CliResult, runLegacyDeploy } from './legacy-deploy-cli';
-import { type SshDockerHost, startSshDockerHost } from './ssh-docker-host';
+import { type ConfigOverrides, type SshDockerHost, startSshDockerHost } from './ssh-docker-host';
 
 /** The parts of `docker inspect` the legacy-deploy tests assert on. */
 export interface ContainerFacts {
@@ -34,8 +34,11 @@ export class LegacyDeployFixture {
     host.writeConfig(this.configDir);
   }
 
-  static async start(versions: readonly string[] = ['v1.10.1', 'v1.11.0']): Promise<LegacyDeployFixture> {
-    const host = await startSshDockerHost();
+  static async start(
+    versions: readonly string[] = ['v1.10.1', 'v1.11.0'],
+    hostOptions: { registry?: boolean } = {},
+  ): Promise<LegacyDeployFixture> {
+    const host = await startSshDockerHost(hostOptions);
     for (const v of versions) host.tagStubImage(v);
     return new LegacyDeployFixture(host);
   }
@@ -50,7 +53,7 @@ export class LegacyDeployFixture {
     for (const [name, content] of Object.entries(files)) writeFileSync(join(this.assetsDir, name), content);
   }
 
-  useConfig(overrides: { version?: string; readyTimeoutSeconds?: number }): void {
+  useConfig(overrides: ConfigOverrides): void {
     this.host.writeConfig(this.configDir, overrides);
   }
 

@@ -3,9 +3,12 @@ import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
+  closeSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -26,12 +29,33 @@ import { findProgram, systemPackagesPresent } from './system-packages';
 
 export const hostPrograms = ['sshd', 'ssh-keygen', 'podman', 'runc', 'busybox', 'docker', 'useradd', 'userdel'];
 
-/** True when the host can be started; otherwise skips loudly (or throws under CI). */
-export function sshDockerHostAvailable(suite: string): boolean {
-  return systemPackagesPresent(suite, hostPrograms, { needsRoot: true });
+/** With `{ registry: true }` the host also runs a Docker registry (Debian's docker-registry package). */
+export const registryPrograms = ['docker-registry'];
+
+/** True when the host (with its registry, if asked for) can be started; otherwise skips loudly (or throws under CI). */
+export function sshDockerHostAvailable(suite: string, options: { registry?: boolean } = {}): boolean {
+  const programs = options.registry ? [...hostPrograms, ...registryPrograms] : hostPrograms;
+  return systemPackagesPresent(suite, programs, { needsRoot: true });
 }
 
 export const stubImage = 'localhost/alloy-stub';
+
+/**
+ * A real Docker registry (distribution) on 127.0.0.1, plain HTTP, no auth, storage in the host's temp folder. The
+ * host's engine treats it as an insecure registry, so `docker pull <repository>:<tag>` over SSH fetches from it.
+ */
+export interface TestRegistry {
+  /** `127.0.0.1:<port>/alloy-stub`: the image setting for dev.yaml. */
+  readonly repository: string;
+  /**
+   * Puts the stand-in Alloy image into the registry as `<repository>:<tag>` and removes it from the engine again, so
+   * using it needs a pull. The pushed image carries `/etc/alloy-stub-release` (the tag), which makes its layer new to
+   * the engine: a pull has to download it. Returns the image id (what `docker inspect` shows as `.Image`).
+   */
+  push(tag: string): string;
+  /** Requests the registry served so far, as `METHOD path status` (from its access log). */
+  requests(): string[];
+}
 
 export interface SshDockerHost {
   readonly dir: string;
@@ -50,17 +74,26 @@ export interface SshDockerHost {
   readonly httpPort: number;
   readonly hostPaths: { dockerSocket: string; varLog: string; proc: string; sys: string };
   readonly sshdLog: string;
+  /** Only when started with `{ registry: true }`. */
+  readonly registry?: TestRegistry;
   /** The real docker CLI against this host's engine (run locally as root). */
   docker(args: readonly string[]): { stdout: string; stderr: string; code: number };
   /** Tags the stand-in image as `localhost/alloy-stub:<version>`. */
   tagStubImage(version: string): void;
   /** Writes dev.yaml and prod.yaml into `dir` pointing at this host; returns `dir`. */
-  writeConfig(dir: string, overrides?: { version?: string; readyTimeoutSeconds?: number }): string;
+  writeConfig(dir: string, overrides?: ConfigOverrides): string;
   /** Drops every SSH connection by killing the sshd processes serving them (the listener stays). */
   killConnections(): number;
   /** Count of accepted SSH logins so far (from sshd's log). */
   acceptedLogins(): number;
   stop(): Promise<void>;
+}
+
+export interface ConfigOverrides {
+  /** Image repository without tag; default the local stand-in `localhost/alloy-stub`. */
+  readonly image?: string;
+  readonly version?: string;
+  readonly readyTimeoutSeconds?: number;
 }
 
 function freePort(): Promise<number> {
@@ -107,6 +140,31 @@ function withPasswdLockRetry(program: string, args: string[]): void {
     }
     spawnSync('sleep', ['0.2']);
   }
+}
+
+/**
+ * Debian's docker-registry (distribution 2.x) serving plain HTTP on 127.0.0.1 without auth, storage under `dir`.
+ * Its access log (stdout) is kept in `accessLog`; the process joins `children`, so the host's stop() ends it.
+ */
+async function startRegistry(dir: string, children: ChildProcess[]): Promise<{ address: string; accessLog: string }> {
+  const port = await freePort();
+  const address = `127.0.0.1:${port}`;
+  mkdirSync(join(dir, 'storage'), { recursive: true });
+  const config = join(dir, 'config.yml');
+  // A fixed secret only silences the "no HTTP secret" warning; it signs upload state, nothing to protect here.
+  const yaml = `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'storage')}\n`;
+  writeFileSync(config, `${yaml}http:\n  addr: ${address}\n  secret: alloy-deploy-tests\n`);
+  const accessLog = join(dir, 'access.log');
+  const errorLog = join(dir, 'registry.log');
+  const [out, err] = [openSync(accessLog, 'a'), openSync(errorLog, 'a')];
+  const registry = spawn(findProgram('docker-registry') as string, ['serve', config], { stdio: ['ignore', out, err] });
+  closeSync(out);
+  closeSync(err);
+  children.push(registry);
+  await waitFor('docker-registry', () => portOpen(port)).catch((e) => {
+    throw new Error(`${(e as Error).message}: ${readFileSync(errorLog, 'utf8')}`);
+  });
+  return { address, accessLog };
 }
 
 /** All processes below `pid`, parents before children (read from /proc: procps may not be installed). */
@@ -206,13 +264,16 @@ case "$method $path" in
 esac
 `;
 
-export async function startSshDockerHost(): Promise<SshDockerHost> {
+export async function startSshDockerHost(options: { registry?: boolean } = {}): Promise<SshDockerHost> {
   const dir = mkdtempSync('/tmp/ldh-');
   chmodSync(dir, 0o755);
   const user = `ldh${randomBytes(3).toString('hex')}`;
   const children: ChildProcess[] = [];
   const podmanDirs = { root: join(dir, 'podman/root'), runroot: join(dir, 'podman/run'), tmp: join(dir, 'podman/tmp') };
-  const podmanEnv = { ...process.env, CONTAINERS_CONF: join(dir, 'podman/containers.conf') };
+  const podmanEnv: NodeJS.ProcessEnv & { CONTAINERS_CONF: string } = {
+    ...process.env,
+    CONTAINERS_CONF: join(dir, 'podman/containers.conf'),
+  };
   const podmanArgs = [
     '--root',
     podmanDirs.root,
@@ -295,6 +356,14 @@ export async function startSshDockerHost(): Promise<SshDockerHost> {
     // The Docker engine: rootful podman with this host's own storage, runroot and tmpdir.
     mkdirSync(join(dir, 'podman'));
     writeFileSync(podmanEnv.CONTAINERS_CONF, '[containers]\ndefault_ulimits = []\n[engine]\nruntime = "runc"\n');
+    // Optional registry; the engine must be told it speaks plain HTTP (only this registry: the file replaces the
+    // system's registries.conf for this engine).
+    const registry = options.registry ? await startRegistry(join(dir, 'registry'), children) : undefined;
+    if (registry) {
+      const registriesConf = join(dir, 'podman/registries.conf');
+      writeFileSync(registriesConf, `[[registry]]\nlocation = "${registry.address}"\ninsecure = true\n`);
+      podmanEnv.CONTAINERS_REGISTRIES_CONF = registriesConf;
+    }
     const dockerSocket = join(dir, 'podman/docker.sock');
     const podman = spawn('podman', [...podmanArgs, 'system', 'service', '--time=0', `unix://${dockerSocket}`], {
       env: podmanEnv,
@@ -332,19 +401,14 @@ export async function startSshDockerHost(): Promise<SshDockerHost> {
     writeFileSync(join(image, 'bin/load-config'), stubLoadConfig, { mode: 0o755 });
     writeFileSync(join(image, 'bin/handler'), stubHandler, { mode: 0o755 });
     execFileSync('tar', ['-C', image, '-cf', join(dir, 'stub.tar'), '.']);
-    execFileSync(
-      'podman',
-      [
-        ...podmanArgs,
-        'import',
-        '-q',
-        '--change',
-        'ENTRYPOINT ["/bin/alloy"]',
-        join(dir, 'stub.tar'),
-        `${stubImage}:base`,
-      ],
-      { env: podmanEnv, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    /** Imports an image file system tar as `ref`; returns the image id. */
+    const importStub = (tar: string, ref: string) =>
+      execFileSync('podman', [...podmanArgs, 'import', '-q', '--change', 'ENTRYPOINT ["/bin/alloy"]', tar, ref], {
+        env: podmanEnv,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }).trim();
+    importStub(join(dir, 'stub.tar'), `${stubImage}:base`);
 
     // sshd, with the engine's socket as DOCKER_HOST for the user's commands.
     mkdirSync('/run/sshd', { recursive: true });
@@ -396,6 +460,29 @@ export async function startSshDockerHost(): Promise<SshDockerHost> {
       httpPort,
       hostPaths,
       sshdLog,
+      registry: registry && {
+        repository: `${registry.address}/alloy-stub`,
+        push(tag) {
+          const release = join(dir, 'registry', `release-${tag}`);
+          mkdirSync(join(release, 'etc'), { recursive: true });
+          writeFileSync(join(release, 'etc/alloy-stub-release'), `${tag}\n`);
+          copyFileSync(join(dir, 'stub.tar'), `${release}.tar`);
+          execFileSync('tar', ['-rf', `${release}.tar`, '-C', release, './etc/alloy-stub-release']);
+          const ref = `${registry.address}/alloy-stub:${tag}`;
+          const id = importStub(`${release}.tar`, ref);
+          for (const args of [
+            ['push', '-q', ref],
+            ['rmi', ref],
+          ]) {
+            execFileSync('podman', [...podmanArgs, ...args], { env: podmanEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+          }
+          return id;
+        },
+        requests() {
+          const log = readFileSync(registry.accessLog, 'utf8');
+          return [...log.matchAll(/"(\w+) (\S+) HTTP\/[\d.]+" (\d{3})/g)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
+        },
+      },
       docker,
       tagStubImage(version) {
         execFileSync('podman', [...podmanArgs, 'tag', `${stubImage}:base`, `${stubImage}:${version}`], {
@@ -407,7 +494,7 @@ export async function startSshDockerHost(): Promise<SshDockerHost> {
         const repoConfig = resolve(__dirname, '../../config');
         writeFileSync(join(configDir, 'prod.yaml'), readFileSync(join(repoConfig, 'prod.yaml')));
         const dev = parseDocument(readFileSync(join(repoConfig, 'dev.yaml'), 'utf8'));
-        dev.setIn(['alloyLegacy', 'image'], stubImage);
+        dev.setIn(['alloyLegacy', 'image'], overrides.image ?? stubImage);
         dev.setIn(['alloyLegacy', 'version'], overrides.version ?? 'v1.10.1');
         dev.setIn(['alloyLegacy', 'target'], {
           host: '127.0.0.1',

@@ -33,7 +33,7 @@ export function systemPackagesPresent(
   if (problems.length === 0) return true;
   const message =
     `${suite}: ${problems.join(', ')}. Install the test host packages ` +
-    '(apt-get install openssh-server podman runc busybox-static unbound dnsutils; see .ci/run).';
+    '(apt-get install openssh-server podman runc busybox-static unbound dnsutils docker-registry; see .ci/run).';
   if (process.env.CI) throw new Error(`${message} CI is set, so this is an error, not a skip.`);
   process.stderr.write(`\n*** SKIPPING ${message}\n\n`);
   return false;
