@@ -6,9 +6,9 @@ import { measure, report } from './measure';
 spawnSync('npm', ['run', '-s', 'build'], { stdio: 'ignore' }); // a warm build/, as after `npm ci`
 const floor = measure(['node', '-e', "require('cdk8s-plus-28')"]);
 const synth = measure(['npm', 'run', '-s', 'synth']);
-const direct = measure(['node', 'bin/synth.mjs']);
+const direct = measure(['node', 'bin/synth.cjs']);
 report('floor: node -e "require(\'cdk8s-plus-28\')"', floor);
 report('npm run synth', synth, floor);
-report('node bin/synth.mjs (without npm)', direct, floor);
+report('node bin/synth.cjs (without npm)', direct, floor);
 const ok = synth.seconds / floor.seconds <= 3 && synth.peakRssMb <= 200;
 process.stdout.write(`target ratio ≤ 3 and peak RSS ≤ 200 MB: ${ok ? 'met' : 'NOT met'}\n`);

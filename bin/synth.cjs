@@ -1,6 +1,3 @@
 #!/usr/bin/env node
 // `npm run synth`: the cdk8s app (main.ts), run from its compiled form (see scripts/compiled.cjs).
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
 require('../scripts/compiled.cjs').requireCompiled('main.ts');
