@@ -1,4 +1,5 @@
-import type * as AlloyToolkit from '../lib/alloy';
+import type * as Diagnostics from '../lib/alloy/diagnostics';
+import type * as LintFolder from '../lib/alloy/lint-folder';
 import { UserError } from './deploy/errors';
 
 /**
@@ -7,8 +8,10 @@ import { UserError } from './deploy/errors';
  * them); one the container does not get from `providedEnv` is a warning. Warnings are returned for printing.
  */
 export function lintAssets(dir: string, providedEnv: readonly string[]): { warnings: string[] } {
-  // Loaded only when something is about to be deployed: a no-op redeploy does not pay for the linter.
-  const { lintDirectory, formatDiagnostic } = require('../lib/alloy') as typeof AlloyToolkit;
+  // Loaded only when something is about to be deployed: a no-op redeploy does not pay for the linter (nor ever
+  // for the formatter, which the toolkit's index would load too).
+  const { lintDirectory } = require('../lib/alloy/lint-folder') as typeof LintFolder;
+  const { formatDiagnostic } = require('../lib/alloy/diagnostics') as typeof Diagnostics;
   const { diagnostics, envVars } = lintDirectory(dir);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
