@@ -13,7 +13,7 @@ import { sshDockerHostAvailable, startSshDockerHost } from '../test/support/ssh-
 import { measure, report } from './measure';
 
 const ROOT = resolve(__dirname, '..');
-const RUNS = 9;
+const RUNS = Number(process.env.BENCH_RUNS) || 15;
 
 function timed(command: string, args: string[], input?: Buffer): { seconds: number; stdout: string } {
   const start = process.hrtime.bigint();
@@ -40,7 +40,7 @@ const line = (name: string, s: number, floor?: number) =>
 async function main(): Promise<void> {
   const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'ignore' });
   if (build.status !== 0) throw new Error('npm run build failed');
-  const help = measure(['node', 'bin/legacy-deploy.mjs', '--help'], RUNS, ROOT);
+  const help = measure(['node', 'bin/legacy-deploy.cjs', '--help'], RUNS, ROOT);
   report('legacy-deploy --help (target ≤ 0.25 s)', help);
 
   if (!sshDockerHostAvailable('legacy-deploy benchmark')) return;
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     cpSync(join(ROOT, 'assets/alloy_legacy'), assets, { recursive: true });
     const cli = (extra: string[] = []) =>
       timed(process.execPath, [
-        'bin/legacy-deploy.mjs',
+        'bin/legacy-deploy.cjs',
         'deploy',
         '--json',
         '--config-dir',

@@ -17,6 +17,7 @@ import {
   runContainerScript,
   setAsideMarker,
   setAsideScript,
+  stagedEntryName,
   startContainerScript,
   stopContainerScript,
   swapConfigScript,
@@ -83,23 +84,22 @@ function lockFailure(r: RunResult, lockDir: string): UserError {
   return lockedError(owner, lockDir);
 }
 
-function manifestFor(files: readonly LocalFile[], owner: LockOwner): Manifest {
-  return {
+/** The manifest of this deploy, as written on the NAS. */
+function manifestText(files: readonly LocalFile[], owner: LockOwner): string {
+  const manifest: Manifest = {
     files: Object.fromEntries(files.map((f) => [f.name, f.sha256])),
     deployedAt: new Date().toISOString(),
     deployedBy: owner.owner,
   };
+  return JSON.stringify(manifest, null, 2);
 }
 
 async function tarFor(run: DeployRun, changes: readonly FileChange[]): Promise<{ stream: Readable; bytes: number }> {
+  const { layout } = run.settings;
   const byName = new Map(run.files.map((f) => [f.name, f]));
   const entries = changes
     .filter((c) => c.change !== 'remove')
-    .map((c) => ({ name: c.name, content: (byName.get(c.name) as LocalFile).content }));
-  entries.push({
-    name: run.settings.layout.manifestName,
-    content: Buffer.from(`${JSON.stringify(manifestFor(run.files, run.owner), null, 2)}\n`),
-  });
+    .map((c) => ({ name: stagedEntryName(layout, c.name), content: (byName.get(c.name) as LocalFile).content }));
   const archive = await tarArchive(entries);
   return { stream: Readable.from([archive]), bytes: archive.length };
 }
@@ -108,6 +108,7 @@ async function tarFor(run: DeployRun, changes: readonly FileChange[]): Promise<{
 export async function applyDeploy(run: DeployRun, observed: ObservedState, plan: DeployPlan): Promise<DeployResult> {
   const { session, settings, out } = run;
   const { layout, dockerPath: docker } = settings;
+  const manifest = manifestText(run.files, run.owner);
   if (plan.blockers.length > 0) throw new UserError(plan.blockers.join('\n'));
   if (plan.actions.length === 0) return { changed: false, actions: [] };
 
@@ -185,9 +186,9 @@ export async function applyDeploy(run: DeployRun, observed: ObservedState, plan:
   }
 
   async function reload(): Promise<void> {
-    const swap = upload ? swapConfigScript(layout, upload.changes, { placeManifest: false }) : '';
+    const swap = upload ? swapConfigScript(layout, upload.changes) : '';
     // The lock is released in the same exec (either way the NAS ends in a consistent state): one command less.
-    const reloadAndUnlock = reloadOrRestoreScript(layout, settings.httpPort, releaseLockScript(layout));
+    const reloadAndUnlock = reloadOrRestoreScript(layout, settings.httpPort, manifest, releaseLockScript(layout));
     let r: RunResult;
     if (configOnly && upload) {
       const tar = await tarFor(run, upload.changes);
@@ -249,7 +250,7 @@ export async function applyDeploy(run: DeployRun, observed: ObservedState, plan:
         ? `recreating ${layout.container} (${settings.container.image}); the old one is kept until the new one is ready`
         : `creating ${layout.container} (${settings.container.image})`,
     );
-    const swap = upload ? swapConfigScript(layout, upload.changes) : '';
+    const swap = upload ? swapConfigScript(layout, upload.changes, { manifest }) : '';
     const created = await session.run(
       join(swap, replaces ? setAsideScript(docker, layout) : '', runContainerScript(docker, settings.container)),
     );
@@ -268,7 +269,7 @@ export async function applyDeploy(run: DeployRun, observed: ObservedState, plan:
 
   async function start(): Promise<void> {
     out.progress(`starting ${layout.container}`);
-    const swap = upload ? swapConfigScript(layout, upload.changes) : '';
+    const swap = upload ? swapConfigScript(layout, upload.changes, { manifest }) : '';
     const r = await session.run(join(swap, startContainerScript(docker, layout.container)));
     configSwapped = upload !== undefined;
     // It was stopped before this run: a rollback stops it again (with the previous config back in place).

@@ -10,10 +10,15 @@ export interface Layout {
   readonly configDir: string;
   /** The config before the last change, kept for rollback. */
   readonly previousConfigDir: string;
-  /** Where an upload lands before it is moved into configDir; same filesystem, so moves are renames. */
+  /**
+   * Where an upload lands before it is moved into configDir; same filesystem, so moves are renames. Inside the
+   * lock folder: only the lock holder writes it, and releasing (or taking over) the lock removes it with the lock.
+   */
   readonly stagingDir: string;
   readonly dataDir: string;
   readonly lockDir: string;
+  /** The last `docker inspect` of the containers, with the pid and start time of alloy-legacy's process then. */
+  readonly rememberedInspect: string;
   /** Checksums of what was deployed, inside configDir (a dot-file: Alloy loads only *.alloy). */
   readonly manifestName: string;
   /** The layout before the rename. */
@@ -30,9 +35,10 @@ export function layoutFor(rootDir: string): Layout {
     previousContainer: 'alloy-legacy-previous',
     configDir: at('alloy-legacy-config'),
     previousConfigDir: at('alloy-legacy-config.previous'),
-    stagingDir: at('.alloy-legacy-staging'),
+    stagingDir: at('.alloy-legacy.lock/staging'),
     dataDir: at('alloy-legacy-data'),
     lockDir: at('.alloy-legacy.lock'),
+    rememberedInspect: at('.alloy-legacy.inspect'),
     manifestName,
     old: { container: 'alloy', configDir: at('alloy-config'), dataDir: at('alloy-data') },
   };

@@ -34,7 +34,8 @@ export function acquireLockScript(
       : '',
     `if mkdir ${lock} 2>/dev/null; then`,
     // `time` is the deploying machine's clock, for people; the age is told from the folder's mtime (the NAS clock).
-    `  printf 'owner=%s\\npid=%s\\ntime=%s\\nsession=%s\\nsessionStart=%s\\n' ${q(owner.owner)} ${owner.pid} ${q(new Date().toISOString())} "$PPID" "$(proc_start "$PPID")" > ${ownerFile}`,
+    '  proc_start "$PPID"',
+    `  printf 'owner=%s\\npid=%s\\ntime=%s\\nsession=%s\\nsessionStart=%s\\n' ${q(owner.owner)} ${owner.pid} ${q(new Date().toISOString())} "$PPID" "$started" > ${ownerFile}`,
     `elif [ -d ${lock} ]; then`,
     `  cat ${ownerFile} 2>/dev/null; exit ${LOCKED_EXIT}`,
     'else',
@@ -48,7 +49,7 @@ export function acquireLockScript(
 /** Removes the lock if this SSH session holds it (every command of one run shares the session's `$PPID`). */
 export function releaseLockScript(layout: Layout): string {
   const ownerFile = q(`${layout.lockDir}/owner`);
-  return `${keyValueFunction}\n[ "$(kv ${ownerFile} session)" = "$PPID" ] && rm -rf ${q(layout.lockDir)}; true`;
+  return `${keyValueFunction}\nkv ${ownerFile} session; [ "$v" = "$PPID" ] && rm -rf ${q(layout.lockDir)}; true`;
 }
 
 export function describeAge(seconds: number): string {

@@ -17,20 +17,64 @@ export const httpFunction = `http_status() {
   $w -S -O /dev/null "$@" 2>&1 | sed -n 's/^ *HTTP\\/[0-9.]* \\([0-9]*\\).*/\\1/p' | tail -n 1
 }`;
 
-/** Reads the stat start time of a process (field 22), to tell a live lock holder from a reused pid. */
+/**
+ * Sets `$started` to the stat start time of a process (field 22; empty when there is no such process), to tell a
+ * live lock holder from a reused pid. It sets a variable rather than printing: `$(...)` would fork a subshell.
+ */
 export const processStartFunction = `proc_start() {
-  [ -r "/proc/$1/stat" ] || return 0
-  read -r s < "/proc/$1/stat"; s=\${s##*") "}; set -- $s; echo "\${20}"
+  started=; [ -r "/proc/$1/stat" ] || return 0
+  read -r s < "/proc/$1/stat"; s=\${s##*") "}; set -- $s; started=\${20}
 }`;
 
 /**
- * Prints the value of `key=value` lines of a file with shell builtins only: every process started on the NAS
- * costs a few milliseconds, and these scripts run on every deploy.
+ * Sets `$v` to the value of a `key=value` line of a file, with shell builtins only: every process started on the
+ * NAS costs a few milliseconds, and these scripts run on every deploy.
  */
-export const keyValueFunction = `kv() { v=; while IFS='=' read -r k rest; do [ "$k" = "$2" ] && v=$rest; done 2>/dev/null < "$1"; echo "$v"; }`;
+export const keyValueFunction = `kv() { v=; while IFS='=' read -r k rest; do [ "$k" = "$2" ] && v=$rest; done 2>/dev/null < "$1"; }`;
 
-/** One remote command that prints the whole observed state in marked sections. */
-export function observeScript(s: DeploySettings, options: { probeReady?: boolean } = {}): string {
+/**
+ * The containers as `docker inspect` shows them, or as it showed them last time. Starting the docker CLI is most of
+ * an observation's cost (~50 ms here, more on a NAS), and a container's image, command, mounts and labels cannot
+ * change while its main process lives: recreating, restarting or starting it gives a new process. So when
+ * alloy-legacy is the only container of ours and runs, the inspect output is remembered on the NAS with that
+ * process's pid and start time, and reused while the same process runs. Changes made by hand that keep the process
+ * (`docker rename`, `docker update`, `docker pause`) are not seen through it: `fresh` always asks docker (plan,
+ * status), and every fresh look replaces what is remembered.
+ */
+function inspectContainersScript(s: DeploySettings, fresh: boolean): string {
+  const l = s.layout;
+  const docker = q(s.dockerPath);
+  const remembered = q(l.rememberedInspect);
+  const ask = [
+    // `--type container`: without it docker looks up a missing name as image, network, volume... (slow on podman).
+    `containers=$(${docker} inspect --type container ${[l.container, l.previousContainer, l.old.container].join(' ')} 2>/dev/null)`,
+    'source=docker',
+    'case "$containers" in',
+    `  *'"Id"'*'"Id"'*) ;;`,
+    `  *'"Name": "/${l.container}"'*)`,
+    `    p=\${containers#*'"Pid": '}; p=\${p%%[!0-9]*}; proc_start "\${p:-0}"`,
+    `    [ -n "$started" ] && printf '%s %s\\n%s\\n' "$p" "$started" "$containers" > ${remembered}.tmp && mv -f ${remembered}.tmp ${remembered} ;;`,
+    'esac',
+  ];
+  if (fresh) return ask.join('\n');
+  return [
+    'containers=',
+    // The first line (pid, start time) by the read builtin; the rest by cat: read takes a file byte by byte.
+    `if [ -r ${remembered} ] && read -r pid start < ${remembered} && [ -n "$start" ]; then`,
+    '  proc_start "$pid"',
+    `  [ "$started" = "$start" ] && containers=$(cat ${remembered}) && source=remembered`,
+    'fi',
+    'if [ -z "$containers" ]; then',
+    ...ask.map((line) => `  ${line}`),
+    'fi',
+  ].join('\n');
+}
+
+/**
+ * One remote command that prints the whole observed state in marked sections. `fresh` asks docker about the
+ * containers even when a remembered answer is still valid (see inspectContainersScript).
+ */
+export function observeScript(s: DeploySettings, options: { probeReady?: boolean; fresh?: boolean } = {}): string {
   const l = s.layout;
   const docker = q(s.dockerPath);
   const dirs: [string, string][] = [
@@ -50,11 +94,11 @@ export function observeScript(s: DeploySettings, options: { probeReady?: boolean
     // The NAS's clock is read only when there is a lock whose age to tell.
     keyValueFunction,
     `echo @@lock; if [ -d ${q(l.lockDir)} ]; then echo "now=$(date +%s)"; echo "mtime=$(date -r ${q(l.lockDir)} +%s)"; ` +
-      `cat ${q(`${l.lockDir}/owner`)} 2>/dev/null; s=$(kv ${q(`${l.lockDir}/owner`)} session); ` +
-      `[ -n "$s" ] && echo "sessionStartNow=$(proc_start "$s")"; fi`,
-    // `--type container`: without it docker looks up a missing name as image, network, volume... (slow on podman).
-    `containers=$(${docker} inspect --type container ${[l.container, l.previousContainer, l.old.container].join(' ')} 2>/dev/null)`,
+      `cat ${q(`${l.lockDir}/owner`)} 2>/dev/null; kv ${q(`${l.lockDir}/owner`)} session; ` +
+      `[ -n "$v" ] && proc_start "$v" && echo "sessionStartNow=$started"; fi`,
+    inspectContainersScript(s, options.fresh === true),
     'echo @@inspect; printf \'%s\\n\' "$containers"',
+    'echo @@source; echo "$source"',
     // An image a container was created from is present; only otherwise ask for it (one docker call saved).
     `echo @@image; case "$containers" in *${q(`"Image": "${s.container.image}"`)}*) echo present ;; ` +
       `*) ${docker} image inspect --format '{{.Id}}' ${q(s.container.image)} 2>/dev/null ;; esac`,
@@ -202,6 +246,7 @@ export function parseObservation(stdout: string, s: DeploySettings): ObservedSta
     previousConfigExists: dirs.has('previous-config'),
     old: { configDirExists: dirs.has('old-config'), dataDirExists: dirs.has('old-data') },
     containers: { current: inspect.current, previous: inspect.previous, old: inspect.old },
+    containersSource: (sec.get('source') ?? '').trim() === 'remembered' ? 'remembered' : 'docker',
     imagePresent: (sec.get('image') ?? '').trim() !== '',
     lock: parseLock(sec.get('lock') ?? '', now),
     ...(readyText !== undefined ? { ready: Number(readyText.trim()) || null } : {}),

@@ -58,6 +58,8 @@ export interface ObservedState {
     readonly previous: ObservedContainer | null;
     readonly old: ObservedContainer | null;
   };
+  /** Whether `containers` is docker's answer now, or its answer remembered on the NAS for the same process. */
+  readonly containersSource: 'docker' | 'remembered';
   readonly imagePresent: boolean;
   readonly lock: ObservedLock | null;
   /** HTTP status of GET /-/ready, when asked for (status); null if nothing answered. */

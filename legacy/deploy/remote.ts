@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { UserError } from './errors';
 import {
   appendKnownHost,
@@ -14,6 +14,7 @@ import {
   readKnownHosts,
   verifyHostKey,
 } from './known-hosts';
+import { findWaitingMarker, nextCommandText, waitingShellCommand } from './waiting-shell';
 
 export interface ConnectOptions {
   readonly host: string;
@@ -42,8 +43,11 @@ export function explainFailure(r: RunResult): string {
 /** Counters the benchmark and --json report: a run should use one connection and few commands. */
 export interface SessionStats {
   connections: number;
+  /** Execs started on the NAS; a command sent into a waiting shell runs in an exec already counted. */
   commands: number;
   bytesUploaded: number;
+  /** Where the observation's container state came from: docker now, or docker's answer remembered on the NAS. */
+  containersFrom?: 'docker' | 'remembered';
 }
 
 interface NodeSSHLike {
@@ -51,16 +55,32 @@ interface NodeSSHLike {
   connect(config: Record<string, unknown>): Promise<unknown>;
   execCommand(
     command: string,
-    options?: { stdin?: string | Readable; noTrim?: boolean; onChannel?: () => void },
+    options?: {
+      stdin?: string | Readable;
+      noTrim?: boolean;
+      onChannel?: () => void;
+      onStdout?: (chunk: Buffer) => void;
+      onStderr?: (chunk: Buffer) => void;
+    },
   ): Promise<{ stdout: string; stderr: string; code: number | null }>;
   dispose(): void;
 }
 
-/** One SSH connection to the NAS; every remote step is an exec on it. */
+/** A shell on the NAS that has run a command and waits for the next one (see waiting-shell.ts). */
+interface WaitingShell {
+  readonly input: PassThrough;
+  /** The whole exec, first command and next one. */
+  readonly done: Promise<RunResult>;
+  /** Where the next command's output starts in the exec's stdout and stderr. */
+  readonly resume: { stdout: number; stderr: number };
+}
+
+/** One SSH connection to the NAS; every remote step is an exec on it, or goes into a waiting shell. */
 export class RemoteSession {
   readonly stats: SessionStats = { connections: 0, commands: 0, bytesUploaded: 0 };
   /** Set when the connection failed after it was established. */
   lostWith: Error | null = null;
+  private waiting: WaitingShell | null = null;
 
   private constructor(
     private readonly ssh: NodeSSHLike,
@@ -78,14 +98,28 @@ export class RemoteSession {
     else if (process.env.SSH_AUTH_SOCK) auth.agent = process.env.SSH_AUTH_SOCK;
     else throw new UserError('no SSH key: start ssh-agent (SSH_AUTH_SOCK) or pass --identity <file>');
 
-    // ssh2 is heavy: loaded only when a command actually connects, so `--help` stays fast.
-    const { NodeSSH } = await import('node-ssh');
-    const ssh = new NodeSSH() as unknown as NodeSSHLike;
-    const where = `${options.user}@${name}`;
     // The handshake and every exec are small request/response exchanges: without TCP_NODELAY each one can stall
     // on a delayed ACK (~40 ms apiece), which ssh2 does not turn off itself.
     const sock = connect({ host: options.host, port: options.port });
     sock.setNoDelay(true);
+    const connected = new Promise<void>((resolve, reject) => {
+      sock.once('connect', resolve);
+      sock.once('error', reject);
+    });
+    connected.catch(() => undefined); // awaited below, after the load
+    // Dialled first, then ssh2 is loaded (heavy, so only when a command connects: `--help` stays fast): the NAS's
+    // sshd starts its session and sends its banner (~30 ms) while this process loads the library. One turn of the
+    // event loop lets the connect actually go out before the synchronous load.
+    await new Promise((resolve) => setImmediate(resolve));
+    const { NodeSSH } = require('node-ssh') as typeof import('node-ssh');
+    const ssh = new NodeSSH() as unknown as NodeSSHLike;
+    const where = `${options.user}@${name}`;
+    try {
+      await connected;
+    } catch (e) {
+      sock.destroy();
+      throw connectError(e, where, name, knownHostsFile, null);
+    }
     try {
       await ssh.connect({
         sock,
@@ -94,6 +128,8 @@ export class RemoteSession {
         username: options.user,
         ...auth,
         readyTimeout: 20_000,
+        // Straight to the key: ssh2 otherwise first tries the `none` method, one more round trip to sshd.
+        authHandler: auth.agent ? ['agent'] : ['publickey'],
         keepaliveInterval: 5_000,
         keepaliveCountMax: 3,
         algorithms: { serverHostKey: preferredHostKeyAlgorithms(known) },
@@ -126,21 +162,77 @@ export class RemoteSession {
 
   /**
    * Runs one remote command; `stdin` is streamed into it (the tar upload). `whileRunning` is called once the NAS
-   * has started the command, for local work that can overlap the remote one.
+   * has started the command, for local work that can overlap the remote one. A shell left waiting by
+   * runThenWait takes the command instead of a new exec.
    */
   async run(
     command: string,
     options: { stdin?: Readable; stdinBytes?: number; whileRunning?: () => void } = {},
   ): Promise<RunResult> {
     if (this.lostWith) return { stdout: '', stderr: this.lostWith.message, code: null };
-    this.stats.commands++;
     if (options.stdinBytes) this.stats.bytesUploaded += options.stdinBytes;
-    try {
-      const r = await this.ssh.execCommand(command, {
-        stdin: options.stdin,
-        noTrim: true,
+    const waiting = this.waiting;
+    this.waiting = null;
+    if (waiting) {
+      waiting.input.write(nextCommandText(command));
+      if (options.stdin) options.stdin.pipe(waiting.input);
+      else waiting.input.end();
+      const r = await waiting.done;
+      return {
+        stdout: r.stdout.slice(waiting.resume.stdout),
+        stderr: r.stderr.slice(waiting.resume.stderr),
+        code: r.code,
+      };
+    }
+    this.stats.commands++;
+    return this.exec(command, { stdin: options.stdin, onChannel: options.whileRunning });
+  }
+
+  /**
+   * Runs `command` like run, then leaves its shell waiting: the next run goes into it. For a step that depends on
+   * this command's output and usually follows at once (deploy's apply after its observation).
+   */
+  async runThenWait(command: string, options: { whileRunning?: () => void } = {}): Promise<RunResult> {
+    if (this.lostWith) return { stdout: '', stderr: this.lostWith.message, code: null };
+    this.stats.commands++;
+    const input = new PassThrough();
+    let stdout = '';
+    let stderr = '';
+    return new Promise<RunResult>((resolve) => {
+      let waitingNow = false;
+      const done = this.exec(waitingShellCommand(command), {
+        stdin: input,
         onChannel: options.whileRunning,
+        onStderr: (chunk) => {
+          stderr += chunk.toString();
+        },
+        onStdout: (chunk) => {
+          stdout += chunk.toString();
+          const marker = waitingNow ? null : findWaitingMarker(stdout);
+          if (!marker) return;
+          waitingNow = true;
+          this.waiting = { input, done, resume: { stdout: marker.resume, stderr: stderr.length } };
+          resolve({ stdout: stdout.slice(0, marker.end), stderr, code: marker.code });
+        },
       });
+      // Ended before waiting (the connection was lost): that is the first command's result.
+      done.then((r) => {
+        if (!waitingNow) resolve(r);
+      });
+    });
+  }
+
+  private async exec(
+    command: string,
+    options: {
+      stdin?: Readable;
+      onChannel?: () => void;
+      onStdout?: (chunk: Buffer) => void;
+      onStderr?: (chunk: Buffer) => void;
+    },
+  ): Promise<RunResult> {
+    try {
+      const r = await this.ssh.execCommand(command, { ...options, noTrim: true });
       return { stdout: r.stdout, stderr: r.stderr, code: r.code };
     } catch (e) {
       return { stdout: '', stderr: e instanceof Error ? e.message : String(e), code: null };
@@ -148,6 +240,9 @@ export class RemoteSession {
   }
 
   close(): void {
+    // A waiting shell sees its stdin end and exits without running anything.
+    this.waiting?.input.end();
+    this.waiting = null;
     this.ssh.dispose();
   }
 }

@@ -34,13 +34,18 @@ function settingsFor(options: DeployOptions): DeploySettings {
 async function observe(
   session: RemoteSession,
   settings: DeploySettings,
-  probeReady = false,
+  options: { probeReady: boolean; fresh: boolean; thenWait: boolean },
   whileRunning?: () => void,
 ): Promise<ObservedState> {
-  const r = await session.run(observeScript(settings, { probeReady }), { whileRunning });
+  const script = observeScript(settings, options);
+  const r = options.thenWait
+    ? await session.runThenWait(script, { whileRunning })
+    : await session.run(script, { whileRunning });
   if (r.code === null) throw new UserError(`lost the connection to ${session.description} while looking around`);
   try {
-    return parseObservation(r.stdout, settings);
+    const observed = parseObservation(r.stdout, settings);
+    session.stats.containersFrom = observed.containersSource;
+    return observed;
   } catch (e) {
     throw new UserError(`${(e as Error).message}${r.stderr ? `: ${r.stderr.trim()}` : ''}`);
   }
@@ -106,7 +111,19 @@ export async function runDeployCommand(name: CommandName, options: DeployOptions
         lint = { error };
       }
     };
-    const observed = await observe(session, settings, name === 'status', name === 'deploy' ? lintNow : undefined);
+    const changing = (name === 'deploy' || name === 'rename') && !options.dryRun;
+    const observed = await observe(
+      session,
+      settings,
+      {
+        probeReady: name === 'status',
+        // plan and status are for looking: they always ask docker (and so refresh what deploy may reuse).
+        fresh: name === 'plan' || name === 'status',
+        // the first step of a change goes into the observation's shell (see waiting-shell.ts)
+        thenWait: changing,
+      },
+      name === 'deploy' ? lintNow : undefined,
+    );
     switch (name) {
       case 'plan': {
         // Loaded here: deploy and status runs need none of the DNS code.

@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import type { ContainerSpec } from './container-spec';
 import { dockerRunArgs, specLabel } from './container-spec';
 import type { Layout } from './layout';
@@ -10,10 +11,18 @@ import { shellQuote as q, shellJoin } from './shell';
  * thing. The apply step joins some of them into one exec to save round trips.
  */
 
-/** Receives the tar on stdin into a fresh staging folder next to the config folder (same filesystem). */
+/**
+ * Receives the tar on stdin into the staging folder; its entries are named `<staging folder name>/<file>`
+ * (stagedEntryName), so tar creates the folder itself: one process less on every upload.
+ */
 export function uploadScript(layout: Layout): string {
   const staging = q(layout.stagingDir);
-  return `set -e; [ ! -e ${staging} ] || rm -rf ${staging}; mkdir ${staging}; tar -x -f - -C ${staging}`;
+  return `set -e; [ ! -e ${staging} ] || rm -rf ${staging}; tar -x -f - -C ${q(posix.dirname(layout.stagingDir))}`;
+}
+
+/** The tar entry name under which uploadScript puts `file` into the staging folder. */
+export function stagedEntryName(layout: Layout, file: string): string {
+  return `${posix.basename(layout.stagingDir)}/${file}`;
 }
 
 export function createDirsScript(dirs: readonly string[]): string {
@@ -24,34 +33,39 @@ export function createDirsScript(dirs: readonly string[]): string {
  * Puts staged files into the mounted config folder. The folder itself stays (a bind mount pins its inode, so a
  * renamed-in folder would be invisible to the running container); each file is moved in with rename(2), which is
  * atomic, so Alloy never reads a half-written file. The config being replaced is kept in previousConfigDir first.
- * The manifest is removed first and put back last (`placeManifest`, or later by the caller): if the run is cut
- * off in between, the next plan sees no manifest and uploads again.
+ * The manifest is emptied first (an empty manifest reads as none) and written last (`manifest`, or later by the
+ * caller): if the run is cut off in between, the next plan sees no manifest and uploads again. Every process
+ * started on the NAS costs a few milliseconds, so all moves share one `mv` and all removals one `rm`.
  */
 export function swapConfigScript(
   layout: Layout,
   changes: readonly FileChange[],
-  options: { placeManifest: boolean } = { placeManifest: true },
+  options: { manifest?: string } = {},
 ): string {
   const cfg = layout.configDir;
   const prev = layout.previousConfigDir;
-  const stg = layout.stagingDir;
+  const moved = changes.filter((c) => c.change !== 'remove').map((c) => q(`${layout.stagingDir}/${c.name}`));
+  const removed = changes.filter((c) => c.change === 'remove').map((c) => q(`${cfg}/${c.name}`));
   const lines = [
     'set -e',
-    // Only this run reads the copy (to roll back), so it need not be swapped in atomically itself.
-    `rm -rf ${q(prev)}; cp -p -R ${q(cfg)} ${q(prev)}`,
-    `[ ! -e ${q(`${cfg}/${layout.manifestName}`)} ] || rm -f ${q(`${cfg}/${layout.manifestName}`)}`,
+    // Only this run reads the copy (to roll back), so it need not be swapped in atomically itself. Copied over the
+    // last one (then its leftovers dropped), not removed and copied afresh: one process less.
+    `cp -p -R ${q(`${cfg}/.`)} ${q(prev)}`,
+    `for p in ${q(prev)}/* ${q(prev)}/.[!.]*; do [ -f "$p" ] || continue; [ -e ${q(cfg)}/"\${p##*/}" ] || rm -f "$p"; done`,
+    `: > ${q(`${cfg}/${layout.manifestName}`)}`,
+    removed.length > 0 ? `rm -f ${removed.join(' ')}` : '',
+    moved.length > 0 ? `mv -f ${moved.join(' ')} ${q(`${cfg}/`)}` : '',
+    options.manifest !== undefined ? writeManifestScript(layout, options.manifest) : '',
   ];
-  for (const c of changes) {
-    if (c.change === 'remove') lines.push(`rm -f ${q(`${cfg}/${c.name}`)}`);
-    else lines.push(`mv -f ${q(`${stg}/${c.name}`)} ${q(`${cfg}/${c.name}`)}`);
-  }
-  if (options.placeManifest) lines.push(placeManifestScript(layout));
-  return lines.join('\n');
+  return lines.filter((l) => l !== '').join('\n');
 }
 
-/** Moves the staged manifest into the config folder: from now on plan counts the upload as deployed. */
-export function placeManifestScript(layout: Layout): string {
-  return `mv -f ${q(`${layout.stagingDir}/${layout.manifestName}`)} ${q(`${layout.configDir}/${layout.manifestName}`)}; rm -rf ${q(layout.stagingDir)}`;
+/**
+ * Writes the manifest into the config folder: from now on plan counts the upload as deployed. With a shell
+ * builtin, not a staged file moved in: a manifest cut off half-way reads as none, like the emptied one.
+ */
+export function writeManifestScript(layout: Layout, manifest: string): string {
+  return `printf '%s\\n' ${q(manifest)} > ${q(`${layout.configDir}/${layout.manifestName}`)}`;
 }
 
 /** Makes the config folder hold exactly the kept previous config again (file by file, each move atomic). */
@@ -67,11 +81,11 @@ export function restoreConfigScript(layout: Layout): string {
 
 /**
  * After swapConfigScript without the manifest: POST /-/reload on the NAS, then, still on the NAS (so a dropped
- * connection cannot stop half-way between), either record the manifest (HTTP 200) or put the previous files back
+ * connection cannot stop half-way between), either write the manifest (HTTP 200) or put the previous files back
  * (anything else: Alloy keeps running the old config, and a restart must not load the rejected one). Prints the
  * response body and a final `@@status=<code>` line.
  */
-export function reloadOrRestoreScript(layout: Layout, httpPort: number, then = ''): string {
+export function reloadOrRestoreScript(layout: Layout, httpPort: number, manifest: string, then = ''): string {
   const url = `http://127.0.0.1:${httpPort}/-/reload`;
   return [
     'set +e',
@@ -80,7 +94,7 @@ export function reloadOrRestoreScript(layout: Layout, httpPort: number, then = '
     `else answer="@@status=$(http_status POST ${url})"; fi`,
     `printf '%s\n' "$answer"`,
     'case "$answer" in',
-    `  *"@@status=200") ${placeManifestScript(layout)} ;;`,
+    `  *"@@status=200") ${writeManifestScript(layout, manifest)} ;;`,
     `  *) ${restoreConfigScript(layout).split('\n').join('; ')} ;;`,
     'esac',
     then,

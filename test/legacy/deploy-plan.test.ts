@@ -51,6 +51,7 @@ function deployed(overrides: Partial<ObservedState> = {}): ObservedState {
     previousConfigExists: true,
     old: { configDirExists: false, dataDirExists: false },
     containers: { current: container(), previous: null, old: null },
+    containersSource: 'docker',
     imagePresent: true,
     lock: null,
     ...overrides,

@@ -204,7 +204,7 @@ describeHost('legacy-deploy safety on a real SSH + Docker-API host', () => {
     const reloads = f.dataFile('reloads');
     const blob = randomBytes(48 * 1024 * 1024);
     f.setAssets({ 'main.alloy': alloyConfig('error'), 'blob.bin': blob });
-    const staged = join(f.path('.alloy-legacy-staging'), 'blob.bin');
+    const staged = join(f.path('.alloy-legacy.lock/staging'), 'blob.bin');
     let killed = 0;
     const watcher = setInterval(() => {
       if (killed === 0 && existsSync(staged) && statSync(staged).size > 0 && statSync(staged).size < blob.length) {
@@ -231,7 +231,8 @@ describeHost('legacy-deploy safety on a real SSH + Docker-API host', () => {
     expect(next.stderr).toContain('taking over a stale lock');
     expect(next.code).toBe(0);
     expect(f.remoteFiles('alloy-legacy-config')['main.alloy']).toBe(alloyConfig('error'));
-    expect(readdirSync(f.host.rootDir)).not.toContain('.alloy-legacy-staging');
+    // the staging folder lives in the lock folder: both gone
+    expect(readdirSync(f.host.rootDir)).not.toContain('.alloy-legacy.lock');
     expect(f.container()?.id).toBe(before?.id);
   });
 });

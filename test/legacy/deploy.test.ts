@@ -113,7 +113,13 @@ describeHost('legacy-deploy deploy on a real SSH + Docker-API host', () => {
     expect(r.stdout).toContain('up to date');
     const json = await f.cli('deploy', ['--json']);
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout).stats).toEqual({ connections: 1, commands: 1, bytesUploaded: 0 });
+    // the first run asked docker and remembered its answer for the container's process; the second reused it
+    expect(JSON.parse(json.stdout).stats).toEqual({
+      connections: 1,
+      commands: 1,
+      bytesUploaded: 0,
+      containersFrom: 'remembered',
+    });
     expect(f.host.acceptedLogins() - logins).toBe(2); // one per run, as sshd itself counts them
     expect(f.container()).toEqual(before);
   });
@@ -134,8 +140,8 @@ describeHost('legacy-deploy deploy on a real SSH + Docker-API host', () => {
     expect(plan.stdout).toContain('reload alloy-legacy');
     const r = await f.cli('deploy', ['--json']);
     expect(r.code).toBe(0);
-    // one connection; observe, then lock + upload + swap + reload + unlock in one exec
-    expect(JSON.parse(r.stdout).stats).toMatchObject({ connections: 1, commands: 2 });
+    // one connection and one exec: the observation's shell then takes lock + upload + swap + reload + unlock
+    expect(JSON.parse(r.stdout).stats).toMatchObject({ connections: 1, commands: 1 });
     const after = f.container();
     expect(after?.id).toBe(before?.id);
     expect(after?.startedAt).toBe(before?.startedAt);
@@ -298,5 +304,39 @@ describeHost('legacy-deploy deploy on a real SSH + Docker-API host', () => {
     expect(parsed.changes).toBe(true);
     expect(parsed.sections[0].items).toContainEqual({ mark: '~', text: 'config file main.alloy (changed)' });
     expect(r.stdout + r.stderr).not.toContain(String.fromCharCode(27));
+  });
+
+  test("docker's remembered answer is reused only while the same container process runs; plan always asks docker", async () => {
+    const containersFrom = async (command: string) => {
+      const r = await f.cli(command, ['--json']);
+      expect(r.stderr).not.toContain('legacy-deploy:'); // no error
+      return JSON.parse(r.stdout).stats.containersFrom;
+    };
+    expect((await f.cli('deploy')).code).toBe(0); // the status test above left a local change
+    expect(await containersFrom('deploy')).toBe('remembered');
+    expect(await containersFrom('plan')).toBe('docker');
+    // a restart gives the container a new main process: the remembered answer no longer counts
+    expect(f.host.docker(['restart', 'alloy-legacy']).code).toBe(0);
+    await f.waitReady();
+    const restarted = f.container();
+    const r = await f.cli('deploy', ['--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).stats.containersFrom).toBe('docker');
+    expect(JSON.parse(r.stdout).changes).toBe(false);
+    expect(await containersFrom('deploy')).toBe('remembered');
+    // what it remembers is what docker says now: the restart's new start time
+    expect(readFileSync(f.path('.alloy-legacy.inspect'), 'utf8')).toContain(`"StartedAt": "${restarted?.startedAt}"`);
+  });
+
+  test('a remembered answer that no longer matches a running process is not used (container stopped by hand)', async () => {
+    expect(f.host.docker(['stop', 'alloy-legacy']).code).toBe(0);
+    const plan = await f.cli('deploy', ['--dry-run', '--json']);
+    expect(plan.code).toBe(2);
+    expect(JSON.parse(plan.stdout).stats.containersFrom).toBe('docker');
+    expect(plan.stdout).toContain('start container alloy-legacy');
+    const r = await f.cli('deploy');
+    expect(r.code).toBe(0);
+    expect(f.container()?.running).toBe(true);
+    await f.waitReady();
   });
 });

@@ -133,6 +133,15 @@ export class LegacyDeployFixture {
     return existsSync(file) ? readFileSync(file, 'utf8') : '';
   }
 
+  /** Polls GET /-/ready (after a restart the tests did themselves) until 200; throws after `timeoutMs`. */
+  async waitReady(timeoutMs = 15_000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while ((await this.ready()) !== 200) {
+      if (Date.now() > end) throw new Error(`alloy-legacy not ready within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   /** GET /-/ready on the host network, as the NAS would answer it. */
   async ready(): Promise<number | null> {
     try {
