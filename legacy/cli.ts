@@ -25,5 +25,19 @@ export function main(argv: string[]): void {
     .catch((e: unknown) => {
       process.stderr.write(`legacy-deploy: ${e instanceof Error ? e.message : String(e)}\n`);
       process.exitCode = 1;
-    });
+    })
+    .finally(exitOnceFlushed);
+}
+
+/**
+ * Ends the process once the command is done and its output is flushed, rather than when the SSH socket has wound
+ * down and Node has torn down its heap: ~15 ms of a deploy that takes ~0.4 s. Every command awaits all its work.
+ */
+function exitOnceFlushed(): void {
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit();
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
 }

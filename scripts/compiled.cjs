@@ -3,7 +3,7 @@
 // once with esbuild (one file at a time, like `isolatedModules`) and again only when a source is newer than its
 // output. Type checking stays with `npm run typecheck`.
 'use strict';
-const { mkdirSync, readdirSync, statSync, writeFileSync, readFileSync, copyFileSync } = require('node:fs');
+const { mkdirSync, readdirSync, statSync, writeFileSync, readFileSync, copyFileSync, utimesSync } = require('node:fs');
 const { basename, dirname, join, relative } = require('node:path');
 
 const root = join(__dirname, '..');
@@ -31,11 +31,21 @@ function mtime(path) {
   }
 }
 
+/**
+ * Marks when build/ was last brought up to date (set to when that check started, so that a source saved during
+ * the build still counts as newer): when no source is newer, one stat per source suffices, not two.
+ */
+const stamp = join(outRoot, '.up-to-date');
+
 /** Transpiles every source newer than its output; returns how many were written. */
 function ensureBuilt() {
+  const checkedAt = new Date();
+  const all = [...sources()];
+  const upToDate = mtime(stamp);
+  if (upToDate >= 0 && all.every((source) => mtime(source) <= upToDate)) return 0;
   let esbuild;
   let written = 0;
-  for (const source of sources()) {
+  for (const source of all) {
     const out = join(outRoot, relative(root, source)).replace(/\.ts$/, '.js');
     if (mtime(out) >= mtime(source)) continue;
     mkdirSync(dirname(out), { recursive: true });
@@ -57,6 +67,9 @@ function ensureBuilt() {
     }
     written++;
   }
+  mkdirSync(outRoot, { recursive: true });
+  writeFileSync(stamp, '');
+  utimesSync(stamp, checkedAt, checkedAt);
   return written;
 }
 
