@@ -3,8 +3,9 @@
 //  2. No-op redeploy vs the shell floor `ssh HOST 'cat <manifest>; docker inspect alloy-legacy'`; target: one SSH
 //     connection, nothing uploaded, ≤ 3 remote commands, ≤ 1.5× the floor.
 //  3. Config-only change (one file edited, reloaded) vs the floor `tar -c … | ssh HOST 'tar -x …; curl -X POST
-//     …/-/reload'` (one connection, the upload and one reload request); target ≤ 1.5×. Also printed: a shell doing
-//     the same remote work as the CLI (it must look before it changes: cat the manifest, docker inspect).
+//     …/-/reload'` (one connection, the upload and one reload request; the pipeline timed as a whole, as the issue
+//     writes it); target ≤ 1.5×. Also printed: a shell doing the same remote work as the CLI did before it
+//     remembered docker's answers (cat the manifest, docker inspect, then upload and reload).
 // Medians of RUNS runs; the CLI and its floor alternate so that both see the same machine load.
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -15,11 +16,10 @@ import { measure, report } from './measure';
 const ROOT = resolve(__dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS) || 15;
 
-function timed(command: string, args: string[], input?: Buffer): { seconds: number; stdout: string } {
+function timed(command: string, args: string[]): { seconds: number; stdout: string } {
   const start = process.hrtime.bigint();
   const r = spawnSync(command, args, {
     cwd: ROOT,
-    input,
     encoding: 'utf8',
     env: { ...process.env, ...benchEnv },
   });
@@ -67,25 +67,23 @@ async function main(): Promise<void> {
         assets,
         ...extra,
       ]);
-    const ssh = (remote: string, input?: Buffer) =>
-      timed(
-        'ssh',
-        [
-          '-i',
-          host.identity,
-          '-o',
-          `UserKnownHostsFile=${host.knownHosts}`,
-          '-o',
-          'StrictHostKeyChecking=yes',
-          '-o',
-          'BatchMode=yes',
-          '-p',
-          String(host.sshPort),
-          `${host.user}@127.0.0.1`,
-          remote,
-        ],
-        input,
-      );
+    const sshArgs = (remote: string) => [
+      '-i',
+      host.identity,
+      '-o',
+      `UserKnownHostsFile=${host.knownHosts}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'BatchMode=yes',
+      '-p',
+      String(host.sshPort),
+      `${host.user}@127.0.0.1`,
+      remote,
+    ];
+    const ssh = (remote: string) => timed('ssh', sshArgs(remote));
+    /** `tar -c <assets> | ssh HOST '<remote>'`, the pipeline timed as a whole (the issue's floor). */
+    const tarToSsh = (remote: string) => timed('sh', ['-c', `tar -c -C "$0" . | ssh "$@"`, assets, ...sshArgs(remote)]);
     cli(); // fresh deploy
 
     // 2. no-op redeploy
@@ -122,13 +120,12 @@ async function main(): Promise<void> {
       if (JSON.parse(r.stdout).changed !== true) throw new Error('the config change was not deployed');
       change.push(r.seconds);
       stats = JSON.parse(r.stdout).stats;
-      const tar = spawnSync('tar', ['-c', '-C', assets, '.']).stdout;
       const reload = `curl -s -o /dev/null -X POST http://127.0.0.1:${host.httpPort}/-/reload`;
-      changeFloor.push(ssh(`tar -x -f - -C ${floorDir} && ${reload}`, tar).seconds);
+      changeFloor.push(tarToSsh(`tar -x -f - -C ${floorDir} && ${reload}`).seconds);
       const look = `cat ${manifest} >/dev/null; ${host.dockerPath} inspect alloy-legacy >/dev/null`;
-      likeForLike.push(ssh(`${look}; tar -x -f - -C ${floorDir} && ${reload}`, tar).seconds);
+      likeForLike.push(tarToSsh(`${look}; tar -x -f - -C ${floorDir} && ${reload}`).seconds);
     }
-    line('config-only change: shell floor (tar | ssh tar -x; reload)', median(changeFloor));
+    line('config-only change: floor (tar -c | ssh: tar -x; reload)', median(changeFloor));
     line('config-only change: legacy-deploy deploy', median(change), median(changeFloor));
     process.stdout.write(
       `  (like-for-like shell: cat; docker inspect; tar -x; reload ${median(likeForLike).toFixed(3)} s → ratio ` +
