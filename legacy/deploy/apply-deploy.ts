@@ -290,6 +290,7 @@ export async function applyDeploy(run: DeployRun, observed: ObservedState, plan:
 
   async function containerLogs(name: string): Promise<string[]> {
     const r = await session.run(logsScript(docker, name));
+    if (r.code !== 0) return []; // no such container (docker run itself failed): no logs to show
     const lines = r.stdout
       .trimEnd()
       .split('\n')

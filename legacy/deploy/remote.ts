@@ -36,7 +36,11 @@ export interface RunResult {
 /** The reason a remote command failed, in a few words: its last output lines, or the lost connection. */
 export function explainFailure(r: RunResult): string {
   if (r.code === null) return 'the SSH connection was lost';
-  const text = `${r.stderr}\n${r.stdout}`.trim().split('\n').slice(-5).join(' / ');
+  const text = `${r.stderr}\n${r.stdout}`
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('@@')) // the scripts' own progress markers
+    .slice(-5)
+    .join(' / ');
   return text || `exit status ${r.code}`;
 }
 
