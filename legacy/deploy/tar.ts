@@ -1,4 +1,4 @@
-import { pack } from 'tar-stream';
+import type * as TarStream from 'tar-stream';
 
 /**
  * The upload is one archive fed to one `tar -x` on the NAS through one exec channel (Synology's SFTP may map
@@ -12,6 +12,8 @@ export interface TarEntry {
 }
 
 export async function tarArchive(entries: readonly TarEntry[]): Promise<Buffer> {
+  // Loaded when there is something to upload: a no-op redeploy does not pay for it.
+  const { pack } = require('tar-stream') as typeof TarStream;
   const archive = pack();
   for (const entry of entries) archive.entry({ name: entry.name, mode: entry.mode ?? 0o644 }, entry.content);
   archive.finalize();
