@@ -101,7 +101,7 @@ export async function runDeployCommand(name: CommandName, options: DeployOptions
       },
       stats,
     );
-    // deploy lints while the NAS is busy answering the observation (docker inspect takes longer than the lint);
+    // deploy lints while the NAS starts the exec and answers the observation (the lint takes a little longer);
     // the result counts only if there is something to deploy.
     let lint: { warnings: string[] } | { error: unknown } | undefined;
     const lintNow = () => {
