@@ -210,6 +210,20 @@ function processesOfUser(user: string): number[] {
     .map(Number);
 }
 
+/** Processes whose command line names `path`: podman's conmon monitors daemonize out of our process tree. */
+function processesMentioning(path: string): number[] {
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e) && Number(e) !== process.pid)
+    .filter((e) => {
+      try {
+        return readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(path);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 function killPid(pid: number): void {
   try {
     process.kill(pid, 'SIGKILL');
@@ -303,6 +317,8 @@ export async function startSshDockerHost(options: { registry?: boolean } = {}): 
         if (child.exitCode === null) child.kill('SIGKILL');
       }
     }
+    // A `docker exec` leaves a conmon (daemonized, so not below our children) that outlives `podman rm` by minutes.
+    for (const pid of processesMentioning(join(dir, 'podman'))) killPid(pid);
     if (userCreated) {
       // A session whose parent was killed is re-parented to init, outside the tree above; it still runs as our
       // throw-away user, which only this host's sshd logged in.
