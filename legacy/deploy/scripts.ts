@@ -51,7 +51,7 @@ export function swapConfigScript(
     // Only this run reads the copy (to roll back), so it need not be swapped in atomically itself. Copied over the
     // last one (then its leftovers dropped), not removed and copied afresh: one process less.
     `cp -p -R ${q(`${cfg}/.`)} ${q(prev)}`,
-    `for p in ${q(prev)}/* ${q(prev)}/.[!.]*; do [ -f "$p" ] || continue; [ -e ${q(cfg)}/"\${p##*/}" ] || rm -f "$p"; done`,
+    pruneScript(prev, cfg),
     `: > ${q(`${cfg}/${layout.manifestName}`)}`,
     removed.length > 0 ? `rm -f ${removed.join(' ')}` : '',
     moved.length > 0 ? `mv -f ${moved.join(' ')} ${q(`${cfg}/`)}` : '',
@@ -68,6 +68,12 @@ export function writeManifestScript(layout: Layout, manifest: string): string {
   return `printf '%s\\n' ${q(manifest)} > ${q(`${layout.configDir}/${layout.manifestName}`)}`;
 }
 
+/** Removes the files of `dir` that `reference` does not have (except names matching `keep`); builtins but rm. */
+function pruneScript(dir: string, reference: string, keep?: string): string {
+  const skip = keep ? `case $n in ${keep}) continue;; esac; ` : '';
+  return `for f in ${q(dir)}/* ${q(dir)}/.[!.]*; do [ -f "$f" ] || continue; n=\${f##*/}; ${skip}[ -e ${q(reference)}/"$n" ] || rm -f "$f"; done`;
+}
+
 /** Makes the config folder hold exactly the kept previous config again (file by file, each move atomic). */
 export function restoreConfigScript(layout: Layout): string {
   const cfg = q(layout.configDir);
@@ -75,7 +81,7 @@ export function restoreConfigScript(layout: Layout): string {
   return [
     `[ -d ${prev} ] || { echo 'no previous config to restore' >&2; exit 1; }`,
     `for p in ${prev}/* ${prev}/.[!.]*; do [ -f "$p" ] || continue; n=\${p##*/}; cp -p "$p" ${cfg}/.restore."$n" && mv -f ${cfg}/.restore."$n" ${cfg}/"$n"; done`,
-    `for c in ${cfg}/* ${cfg}/.[!.]*; do [ -f "$c" ] || continue; n=\${c##*/}; case $n in .restore.*) continue;; esac; [ -e ${prev}/"$n" ] || rm -f "$c"; done`,
+    pruneScript(layout.configDir, layout.previousConfigDir, '.restore.*'),
   ].join('\n');
 }
 

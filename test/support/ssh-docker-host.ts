@@ -194,34 +194,30 @@ function mountsUnder(dir: string): string[] {
     .sort((a, b) => b.length - a.length);
 }
 
-/** Pids of the processes running as `user` (by real uid, from /proc). */
-function processesOfUser(user: string): number[] {
-  const uid = spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout.trim();
-  if (!uid) return [];
+/** Pids of the processes (other than this one) whose /proc/<pid>/<file> passes `test`. */
+function processesWhere(file: 'status' | 'cmdline', test: (text: string) => boolean): number[] {
   return readdirSync('/proc')
-    .filter((e) => /^\d+$/.test(e))
+    .filter((e) => /^\d+$/.test(e) && Number(e) !== process.pid)
     .filter((e) => {
       try {
-        return /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${e}/status`, 'utf8'))?.[1] === uid;
+        return test(readFileSync(`/proc/${e}/${file}`, 'utf8'));
       } catch {
-        return false;
+        return false; // gone meanwhile
       }
     })
     .map(Number);
 }
 
+/** Pids of the processes running as `user` (by real uid). */
+function processesOfUser(user: string): number[] {
+  const uid = spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout.trim();
+  if (!uid) return [];
+  return processesWhere('status', (status) => /^Uid:\s+(\d+)/m.exec(status)?.[1] === uid);
+}
+
 /** Processes whose command line names `path`: podman's conmon monitors daemonize out of our process tree. */
 function processesMentioning(path: string): number[] {
-  return readdirSync('/proc')
-    .filter((e) => /^\d+$/.test(e) && Number(e) !== process.pid)
-    .filter((e) => {
-      try {
-        return readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(path);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
+  return processesWhere('cmdline', (cmdline) => cmdline.includes(path));
 }
 
 function killPid(pid: number): void {
