@@ -11,6 +11,7 @@ import { expectedConfigHash, judgeCentralConfig } from '../../legacy/verify/cent
 import { checkCentralConfig } from '../../legacy/verify/checks';
 import { CONFIG_HASH_ANNOTATION } from '../../lib/config-map';
 import { alloyConfigMetrics } from '../support/alloy-metrics';
+import { runLegacyDeploy } from '../support/legacy-deploy-cli';
 import { find, ScratchProject } from '../support/manifests';
 import { REPO_DIR } from '../support/shared';
 import { createTestCa, type IssuedCert, type TestCa } from '../support/tls-certs';
@@ -108,6 +109,10 @@ test('an Alloy without the config series fails with what is missing', () => {
   });
 });
 
-test('a missing pipeline folder is one clear line', () => {
+test('a missing pipeline folder is one clear line and exit 1, before any check runs', async () => {
   expect(() => expectedConfigHash('/nonexistent/alloy')).toThrow(/\/nonexistent\/alloy/);
+  const r = await runLegacyDeploy(['--config-dir', configDir, 'verify', '--central-assets', '/nonexistent/alloy']);
+  expect(r.code).toBe(1);
+  expect(r.stderr.trim()).toBe('legacy-deploy: --central-assets: /nonexistent/alloy: error: folder does not exist');
+  expect(r.stdout).toBe('');
 });
