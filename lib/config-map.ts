@@ -1,15 +1,21 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import { alloyFilesOf, formatDiagnostic } from './alloy';
+import { alloyConfigHash, alloyFilesOf, formatDiagnostic } from './alloy';
+import { ALLOY_DEFAULTS } from './defaults';
+
+/**
+ * Annotation on the ConfigMap holding the `alloy_config_hash` Alloy reports once it has loaded these files;
+ * `legacy-deploy verify` compares the running hash with it.
+ */
+export const CONFIG_HASH_ANNOTATION = 'alloy-deploy/alloy-config-hash';
 
 export interface AlloyConfigMapProps {
-  /** Folder whose `*.alloy` files become the ConfigMap's keys. */
-  readonly assetsDir: string;
-  /** Namespace of the ConfigMap. */
-  readonly namespace: string;
+  /** Folder whose `*.alloy` files become the ConfigMap's keys. @default 'assets/alloy' */
+  readonly assetsDir?: string;
+  /** Namespace of the ConfigMap. @default 'alloy' */
+  readonly namespace?: string;
   /** ConfigMap name. @default 'alloy-config' */
   readonly name?: string;
   /** Labels of the ConfigMap. @default none */
@@ -23,24 +29,26 @@ export function readAlloyFiles(dir: string): Record<string, string> {
   return Object.fromEntries(files.map((f) => [basename(f), readFileSync(f, 'utf8')]));
 }
 
-/** A stable digest of the files, so that a pod annotation can roll the pod when the configuration changes. */
-export function checksumOf(files: Record<string, string>): string {
-  const hash = createHash('sha256');
-  for (const [name, content] of Object.entries(files)) hash.update(name).update('\0').update(content).update('\0');
-  return hash.digest('hex');
-}
-
-/** The Alloy pipeline: every `*.alloy` file of the assets folder as one key. */
+/**
+ * The Alloy pipeline: every `*.alloy` file of the assets folder as one key. A change reaches the running pod
+ * through the kubelet's ConfigMap sync and the reloader sidecar, never through a restart.
+ */
 export class AlloyConfigMap extends kplus.ConfigMap {
-  /** sha256 of the files' names and contents. */
-  public readonly checksum: string;
+  /** SHA-256 Alloy will report as `alloy_config_hash{sha256=...}` for these files. */
+  public readonly configHash: string;
 
-  constructor(scope: Construct, id: string, props: AlloyConfigMapProps) {
-    const files = readAlloyFiles(props.assetsDir);
+  constructor(scope: Construct, id: string, props: AlloyConfigMapProps = {}) {
+    const files = readAlloyFiles(props.assetsDir ?? ALLOY_DEFAULTS.assetsDir);
+    const configHash = alloyConfigHash(Object.entries(files).map(([name, content]) => ({ name, content })));
     super(scope, id, {
-      metadata: { name: props.name ?? 'alloy-config', namespace: props.namespace, labels: props.labels },
+      metadata: {
+        name: props.name ?? ALLOY_DEFAULTS.names.configMap,
+        namespace: props.namespace ?? ALLOY_DEFAULTS.names.namespace,
+        labels: props.labels,
+        annotations: { [CONFIG_HASH_ANNOTATION]: configHash },
+      },
       data: files,
     });
-    this.checksum = checksumOf(files);
+    this.configHash = configHash;
   }
 }

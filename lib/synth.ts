@@ -47,7 +47,7 @@ export function synthesize(options: SynthOptions = {}): SynthResult {
   const scratch = mkdtempSync(`${outDir}.tmp-`);
   try {
     const app = new App({ outdir: scratch });
-    new AlloyChart(app, 'alloy', { alloy: stack.alloy, assetsDir });
+    new AlloyChart(app, 'alloy', { ...stack.alloy, assetsDir });
     app.synth();
 
     const written = readdirSync(scratch).sort();

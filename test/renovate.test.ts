@@ -57,7 +57,7 @@ function untrackedComments(files: ReadonlyMap<string, string>): string[] {
 }
 
 const trackedFiles = new Map(
-  execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', 'config', 'scripts'], {
+  execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', 'config', 'scripts', '.github'], {
     cwd: root,
     encoding: 'utf8',
   })
@@ -88,6 +88,17 @@ describe("renovate.json's custom managers", () => {
         packageName: 'grafana/alloy',
         currentValue: dev.alloyLegacy.version,
       }),
+    );
+  });
+
+  it("track the reloader image and the e2e workflow's cert-manager and MetalLB", () => {
+    const names = extract(trackedFiles).map((d) => d.packageName);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'quay.io/prometheus-operator/prometheus-config-reloader',
+        'cert-manager/cert-manager',
+        'metallb/metallb',
+      ]),
     );
   });
 

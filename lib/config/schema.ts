@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { clusterCaChoices, ALLOY_DEFAULTS as D } from '../defaults';
+import { haProblems, MAX_REPLICAS } from './ha-rules';
 
 /** DNS-1123 hostname with at least one dot, e.g. `alloy.tobiash.net`. */
 const hostname = z
@@ -59,23 +61,27 @@ type ExtraPortInput = { name: string; port: number; containerPort?: number; prot
 
 export const stabilityLevels = ['generally-available', 'public-preview', 'experimental'] as const;
 
-export const centralAlloySchema = z.strictObject({
-  version: alloyVersion.default('v1.10.1').describe('grafana/alloy image tag; default v1.10.1'),
+const centralAlloyBaseSchema = z.strictObject({
+  version: alloyVersion.default(D.version).describe(`grafana/alloy image tag; default ${D.version}`),
   hostname: hostname.describe('public name of the central instance; the TLS certificate is issued for it'),
   loadBalancerIP: z.ipv4().describe('address MetalLB pins for the LoadBalancer Service (and Unbound resolves to)'),
-  clusterIssuer: kubernetesName.default('lets-encrypt').describe('cert-manager ClusterIssuer; default lets-encrypt'),
+  clusterIssuer: kubernetesName
+    .default(D.clusterIssuer)
+    .describe(`cert-manager ClusterIssuer; default ${D.clusterIssuer}`),
   storage: z
     .strictObject({
-      size: quantity.default('1Gi').describe('PVC size for the WAL and component state; default 1Gi'),
+      size: quantity
+        .default(D.storage.size)
+        .describe(`PVC size for the WAL and component state; default ${D.storage.size}`),
       storageClass: kubernetesName.optional().describe("StorageClass; omitted means the cluster's default"),
     })
-    .default({ size: '1Gi' }),
+    .default(D.storage),
   resources: z
     .strictObject({
-      requests: resourceAmounts.default({ cpu: '100m', memory: '256Mi' }),
-      limits: resourceAmounts.default({ memory: '1Gi' }),
+      requests: resourceAmounts.default(D.resources.requests),
+      limits: resourceAmounts.default(D.resources.limits),
     })
-    .default({ requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } })
+    .default(D.resources)
     .describe('container resources; default requests 100m/256Mi, limit 1Gi memory and no CPU limit'),
   extraPorts: z
     .array(extraPortSchema)
@@ -109,9 +115,82 @@ export const centralAlloySchema = z.strictObject({
     .describe('existing Secret whose keys become env vars (Grafana Cloud credentials); omitted means none'),
   stabilityLevel: z
     .enum(stabilityLevels)
-    .default('generally-available')
-    .describe('alloy run --stability.level; default generally-available'),
+    .default(D.stabilityLevel)
+    .describe(`alloy run --stability.level; default ${D.stabilityLevel}`),
 });
+
+// ---- Reload sidecar and HA mode (issue #12) ----
+
+/** A Go duration as Alloy's syntax takes it, e.g. `5m`, `90s`, `1h30m`. */
+const goDuration = z.string().regex(/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/, 'a duration such as 5m or 90s');
+
+const reloaderVersion = z.string().regex(/^v\d+\.\d+\.\d+$/, `a release tag such as ${D.configReloader.version}`);
+const reloaderResources = D.configReloader.resources;
+
+const reloaderSchema = z
+  .strictObject({
+    version: reloaderVersion
+      .default(D.configReloader.version)
+      .describe(`quay.io/prometheus-operator/prometheus-config-reloader tag; default ${D.configReloader.version}`),
+    resources: z
+      .strictObject({
+        requests: resourceAmounts.default(D.configReloader.resources.requests),
+        limits: resourceAmounts.default(D.configReloader.resources.limits),
+      })
+      .default(D.configReloader.resources)
+      .describe(
+        `reloader container resources; default requests ${reloaderResources.requests.cpu}/${reloaderResources.requests.memory}, limit ${reloaderResources.limits.memory} memory`,
+      ),
+  })
+  .default(D.configReloader)
+  .describe('the sidecar that calls /-/reload when the ConfigMap changes');
+
+const haSchema = z
+  .strictObject({
+    clusterCa: z
+      .enum(clusterCaChoices)
+      .default(D.ha.clusterCa)
+      .describe(
+        `CA cluster peers verify each other against: system (the image's bundle, for a public issuer) or secret (ca.crt of the certificate Secret, for a private issuer); default ${D.ha.clusterCa}`,
+      ),
+    maxConnectionAge: goDuration
+      .default(D.ha.maxConnectionAge)
+      .describe(
+        `OTLP gRPC max_connection_age, so edges reconnect and spread over the replicas; default ${D.ha.maxConnectionAge}`,
+      ),
+    autoscaling: z
+      .strictObject({
+        maxReplicas: z
+          .number()
+          .int()
+          .describe(`HPA maxReplicas: more than replicas (its minReplicas), at most ${MAX_REPLICAS}`),
+        targetCPUUtilizationPercentage: z
+          .number()
+          .int()
+          .min(1)
+          .max(100)
+          .default(D.ha.targetCPUUtilizationPercentage)
+          .describe(`average CPU use (% of the request) to scale at; default ${D.ha.targetCPUUtilizationPercentage}`),
+      })
+      .optional()
+      .describe('a HorizontalPodAutoscaler on CPU (autoscaling/v2); omitted means none'),
+  })
+  .optional()
+  .describe('HA mode settings; only with replicas > 1');
+
+export const centralAlloySchema = centralAlloyBaseSchema
+  .extend({
+    replicas: z
+      .number()
+      .int()
+      .default(D.replicas)
+      .describe(`1 (a Deployment) or up to ${MAX_REPLICAS} (HA mode: a clustered StatefulSet); default ${D.replicas}`),
+    configReloader: reloaderSchema,
+    ha: haSchema,
+  })
+  .superRefine((alloy, ctx) => {
+    for (const p of haProblems(alloy)) ctx.addIssue({ code: 'custom', path: [...p.path], message: p.message });
+  });
 
 export const prodStackSchema = z.strictObject({
   alloy: centralAlloySchema,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import { type K8sObject, ScratchProject } from '../support/manifests';
+import { haMode, type K8sObject, ScratchProject } from '../support/manifests';
 import { describeWithShared, sharedPath } from '../support/shared';
 
 /** kubeconform's schema file name for an object: `<kind>[-<group>]-<version>.json`. */
@@ -24,27 +24,58 @@ describeWithShared(
   'k8s/schemas',
   'synthesized objects against the strict Kubernetes 1.28 / cert-manager schemas',
   () => {
-    let project: ScratchProject;
-    let objects: K8sObject[];
     const ajv = strictValidator();
+    /** Each mode's synth: one replica (the committed prod.yaml), and HA mode with every optional object. */
+    const modes: Record<string, (text: string) => string> = {
+      'one replica': (t) => t,
+      'HA mode (3 replicas, secret CA, autoscaler)': haMode(
+        3,
+        '    clusterCa: secret\n    autoscaling:\n      maxReplicas: 6\n',
+      ),
+    };
+    const synthesized: Record<string, K8sObject[]> = {};
     beforeAll(() => {
-      project = new ScratchProject();
-      objects = project.synth();
+      for (const [mode, edit] of Object.entries(modes)) {
+        const project = new ScratchProject();
+        try {
+          project.editProd(edit);
+          synthesized[mode] = project.synth();
+        } finally {
+          project.remove();
+        }
+      }
     });
-    afterAll(() => project.remove());
+    const objects = () => synthesized['one replica'];
 
-    test('every object validates (unknown fields are errors, like kubeconform -strict)', () => {
-      const failures = objects.flatMap((o) => {
-        const schema = JSON.parse(readFileSync(sharedPath('k8s/schemas', schemaFile(o)), 'utf8'));
-        const validate = ajv.compile(schema);
-        const where = `${o.kind}/${o.metadata.name}`;
-        return validate(o) ? [] : [`${where}: ${ajv.errorsText(validate.errors)}`];
-      });
-      expect(failures).toEqual([]);
+    test.each(Object.keys(modes))(
+      '%s: every object validates (unknown fields are errors, like kubeconform -strict)',
+      (mode) => {
+        const failures = synthesized[mode].flatMap((o) => {
+          const schema = JSON.parse(readFileSync(sharedPath('k8s/schemas', schemaFile(o)), 'utf8'));
+          const validate = ajv.compile(schema);
+          const where = `${o.kind}/${o.metadata.name}`;
+          return validate(o) ? [] : [`${where}: ${ajv.errorsText(validate.errors)}`];
+        });
+        expect(failures).toEqual([]);
+      },
+    );
+
+    test('HA mode holds the kinds the one-replica mode lacks', () => {
+      expect(new Set(synthesized['HA mode (3 replicas, secret CA, autoscaler)'].map((o) => o.kind))).toEqual(
+        new Set([
+          'Namespace',
+          'ConfigMap',
+          'Certificate',
+          'Service',
+          'StatefulSet',
+          'PodDisruptionBudget',
+          'HorizontalPodAutoscaler',
+        ]),
+      );
     });
 
     test('the validator is strict: an unknown field in the Deployment is rejected', () => {
-      const deployment = structuredClone(objects.find((o) => o.kind === 'Deployment')) as K8sObject;
+      const deployment = structuredClone(objects().find((o) => o.kind === 'Deployment')) as K8sObject;
       deployment.spec.template.spec.containers[0].imagePullPolicyy = 'Always';
       const validate = ajv.compile(JSON.parse(readFileSync(sharedPath('k8s/schemas', schemaFile(deployment)), 'utf8')));
       expect(validate(deployment)).toBe(false);

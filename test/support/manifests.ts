@@ -69,3 +69,14 @@ export function find(objects: K8sObject[], kind: string): K8sObject {
   if (found.length !== 1) throw new Error(`expected one ${kind}, found ${found.length}`);
   return found[0];
 }
+
+/** Turns a copy of config/prod.yaml into HA mode: `replicas: n`, with an optional `ha:` block (YAML, 4-space indented). */
+export function haMode(replicas: number, ha = ''): (text: string) => string {
+  return (text) => {
+    if (!/^ {2}replicas: 1$/m.test(text)) throw new Error('config/prod.yaml has no "  replicas: 1" line to edit');
+    return text.replace(
+      /^ {2}replicas: 1$/m,
+      `  replicas: ${replicas}${ha ? `\n  ha:\n${ha.replace(/\n$/, '')}` : ''}`,
+    );
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * Every default of the central chart, in one place: the stack file's schema (lib/config/schema.ts) and the
+ * constructs' optional props both read them from here, so a value is never repeated as a fallback.
+ */
+export const ALLOY_DEFAULTS = {
+  /** grafana/alloy release tag (Renovate keeps config/prod.yaml's copy current). */
+  version: 'v1.10.1',
+  clusterIssuer: 'lets-encrypt',
+  storage: { size: '1Gi' },
+  /** No CPU limit: throttling delays OTLP batches. */
+  resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+  stabilityLevel: 'generally-available',
+  replicas: 1,
+  configReloader: {
+    /** quay.io/prometheus-operator/prometheus-config-reloader tag, the reloader the Alloy Helm chart uses. */
+    version: 'v0.89.0',
+    resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },
+  },
+  ha: {
+    /** Which CA cluster peers verify each other's certificate against (see ClusterCa). */
+    clusterCa: 'system',
+    /** gRPC max_connection_age of the OTLP receiver in HA mode, so edges reconnect and spread over the replicas. */
+    maxConnectionAge: '5m',
+    targetCPUUtilizationPercentage: 70,
+  },
+  names: {
+    namespace: 'alloy',
+    workload: 'alloy',
+    configMap: 'alloy-config',
+    dataClaim: 'alloy-data',
+    certificate: 'alloy-tls',
+    service: 'alloy',
+    clusterService: 'alloy-cluster',
+  },
+  assetsDir: 'assets/alloy',
+} as const;
+
+/**
+ * `system`: the image's CA bundle (a publicly trusted issuer such as Let's Encrypt); `secret`: `ca.crt` of the
+ * certificate's Secret (a private or self-signed issuer, which cert-manager writes there).
+ */
+export type ClusterCa = 'system' | 'secret';
+export const clusterCaChoices = ['system', 'secret'] as const satisfies readonly ClusterCa[];
