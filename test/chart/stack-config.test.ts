@@ -32,27 +32,6 @@ describe('the committed stack files', () => {
     expect(committed).toEqual(stackJsonSchemas()[`${stack}.schema.json`]);
   });
 
-  test('each version carries the Renovate comment on the line above it', () => {
-    for (const stack of ['prod', 'dev']) {
-      const lines = readFileSync(join(REPO_DIR, `config/${stack}.yaml`), 'utf8').split('\n');
-      const at = lines.findIndex((l) => /^\s+version: /.test(l));
-      expect(lines[at - 1].trim()).toBe(
-        '# renovate: datasource=github-releases packageName=grafana/alloy versioning=semver',
-      );
-    }
-  });
-
-  test('the reloader version carries its Renovate comment (docker datasource) on the line above it', () => {
-    const lines = readFileSync(join(REPO_DIR, 'config/prod.yaml'), 'utf8').split('\n');
-    const at = lines.findIndex((l) => l.trim() === 'configReloader:') + 2;
-    expect(lines[at].trim()).toBe(
-      `version: ${loadProdStack(join(REPO_DIR, 'config/prod.yaml')).alloy.configReloader.version}`,
-    );
-    expect(lines[at - 1].trim()).toBe(
-      '# renovate: datasource=docker depName=quay.io/prometheus-operator/prometheus-config-reloader',
-    );
-  });
-
   test('the central hostname and IP are written once: dev.yaml does not repeat them', () => {
     const dev = JSON.stringify(loadDevStack(join(REPO_DIR, 'config/dev.yaml')));
     const prod = loadProdStack(join(REPO_DIR, 'config/prod.yaml'));
