@@ -46,7 +46,7 @@ async function cloudflare(): Promise<void> {
       content: stack.legacy.cloudflare.cnameTarget,
       ttl: 60,
     });
-    const env = { CLOUDFLARE_API_TOKEN: 'bench', CLOUDFLARE_BASE_URL: emu.baseURL };
+    const env = { CLOUDFLARE_API_TOKEN: 'bench', ...emu.clientEnv };
     const run = () =>
       runCloudflareDns(stack, { dryRun: false, deleteForeignOldRecord: false, env, report: memoryReport() });
     const summary = () => {

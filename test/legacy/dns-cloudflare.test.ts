@@ -37,7 +37,7 @@ afterEach(async () => {
   await emu.close();
 });
 
-const tokenEnv = () => ({ CLOUDFLARE_API_TOKEN: TOKEN, CLOUDFLARE_BASE_URL: emu.baseURL });
+const tokenEnv = () => ({ CLOUDFLARE_API_TOKEN: TOKEN, ...emu.clientEnv });
 const run = (env: NodeJS.ProcessEnv, options: { dryRun?: boolean; force?: boolean } = {}) => {
   const report = memoryReport();
   const result = runCloudflareDns(stack, {
@@ -127,7 +127,7 @@ describe('dns cloudflare against the emulator', () => {
   });
 
   it('authenticates with CLOUDFLARE_API_KEY + CLOUDFLARE_EMAIL (global key) and sends no token', async () => {
-    await run({ CLOUDFLARE_API_KEY: KEY, CLOUDFLARE_EMAIL: EMAIL, CLOUDFLARE_BASE_URL: emu.baseURL }).result;
+    await run({ CLOUDFLARE_API_KEY: KEY, CLOUDFLARE_EMAIL: EMAIL, ...emu.clientEnv }).result;
     expect(new Set(emu.requests.map((r) => r.auth))).toEqual(new Set(['global-key']));
     expect(emu.recordsIn(zone).map((r) => r.name)).toEqual([newName]);
   });
@@ -157,20 +157,20 @@ describe('dns cloudflare against the emulator', () => {
   });
 
   it('names the variable to fix on a rejected token, a read-only token, a wrong global key, and missing credentials', async () => {
-    const rejected = run({ CLOUDFLARE_API_TOKEN: 'not-a-valid-token', CLOUDFLARE_BASE_URL: emu.baseURL }).result;
+    const rejected = run({ CLOUDFLARE_API_TOKEN: 'not-a-valid-token', ...emu.clientEnv }).result;
     await expect(rejected).rejects.toThrow(DnsError);
     await expect(rejected).rejects.toThrow(/rejected the credentials \(HTTP 403, code 9109.*fix CLOUDFLARE_API_TOKEN/);
 
-    await expect(run({ CLOUDFLARE_API_TOKEN: RO_TOKEN, CLOUDFLARE_BASE_URL: emu.baseURL }).result).rejects.toThrow(
+    await expect(run({ CLOUDFLARE_API_TOKEN: RO_TOKEN, ...emu.clientEnv }).result).rejects.toThrow(
       /denied create CNAME .*code 10000.*CLOUDFLARE_API_TOKEN lack permission/,
     );
     await expect(
-      run({ CLOUDFLARE_API_KEY: 'wrong', CLOUDFLARE_EMAIL: EMAIL, CLOUDFLARE_BASE_URL: emu.baseURL }).result,
+      run({ CLOUDFLARE_API_KEY: 'wrong', CLOUDFLARE_EMAIL: EMAIL, ...emu.clientEnv }).result,
     ).rejects.toThrow(/code 9103.*fix CLOUDFLARE_API_KEY and CLOUDFLARE_EMAIL/);
-    await expect(run({ CLOUDFLARE_API_KEY: KEY, CLOUDFLARE_BASE_URL: emu.baseURL }).result).rejects.toThrow(
+    await expect(run({ CLOUDFLARE_API_KEY: KEY, ...emu.clientEnv }).result).rejects.toThrow(
       /CLOUDFLARE_API_KEY is set but CLOUDFLARE_EMAIL is not/,
     );
-    await expect(run({ CLOUDFLARE_BASE_URL: emu.baseURL }).result).rejects.toThrow(
+    await expect(run({ ...emu.clientEnv }).result).rejects.toThrow(
       /no Cloudflare credentials: set CLOUDFLARE_API_TOKEN/,
     );
   });
@@ -207,16 +207,16 @@ describe('legacy-deploy dns cloudflare (the CLI, in its own process)', () => {
     emu.inject({ status: 429, retryAfter: 1 });
     const ok = await cli(['--verbose'], tokenEnv());
     expect(ok.code).toBe(0);
-    expect(ok.stderr).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/client\/v4\/zones\?name=tobiash\.net → 429/);
+    expect(ok.stderr).toMatch(/GET https:\/\/127\.0\.0\.1:\d+\/client\/v4\/zones\?name=tobiash\.net → 429/);
     expect(ok.stderr).toMatch(/POST .*\/dns_records → 200/);
     expect(ok.stdout).toContain('done: create CNAME alloy-legacy.tobiash.net');
 
     const keyRun = await cli(['--verbose', '--dry-run'], {
       CLOUDFLARE_API_KEY: KEY,
       CLOUDFLARE_EMAIL: EMAIL,
-      CLOUDFLARE_BASE_URL: emu.baseURL,
+      ...emu.clientEnv,
     });
-    const bad = await cli(['--verbose'], { CLOUDFLARE_API_TOKEN: `${TOKEN}x`, CLOUDFLARE_BASE_URL: emu.baseURL });
+    const bad = await cli(['--verbose'], { CLOUDFLARE_API_TOKEN: `${TOKEN}x`, ...emu.clientEnv });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^legacy-deploy: Cloudflare rejected the credentials .*fix CLOUDFLARE_API_TOKEN$/m);
     expect(bad.stderr).not.toMatch(/\n\s+at /); // no stack trace
@@ -240,6 +240,30 @@ describe('legacy-deploy dns cloudflare (the CLI, in its own process)', () => {
     const doc = JSON.parse(json.stdout);
     expect(doc).toMatchObject({ ok: true, dryRun: true, changes: 0, writes: 0 });
     expect(doc.section.actions.map((a: { kind: string }) => a.kind)).toEqual(['keep', 'keep']);
+  });
+
+  it('refuses an http:// CLOUDFLARE_BASE_URL before sending anything (the token would travel in clear text)', async () => {
+    const r = await cli([], {
+      CLOUDFLARE_API_TOKEN: TOKEN,
+      CLOUDFLARE_BASE_URL: emu.baseURL.replace('https:', 'http:'),
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'legacy-deploy: CLOUDFLARE_BASE_URL must be an https:// URL: the API token must not travel in clear text\n',
+    );
+    expect(emu.requests).toEqual([]);
+  });
+
+  it('redacts credentials a server echoes in its error text before printing it', async () => {
+    const foreign = 'Zk3R9xQ2mLw8Vb4Nc7Ty1Ps6Hd5Jf0Ga';
+    emu.inject({ status: 403, message: `Invalid access token ${TOKEN} (Authorization: Bearer ${foreign})` });
+    const r = await cli([], tokenEnv());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^legacy-deploy: Cloudflare rejected the credentials \(HTTP 403, code 9109: Invalid access token \[redacted\] \(Authorization: Bearer \[redacted\]\)\)/,
+    );
+    expect(r.stderr + r.stdout).not.toContain(TOKEN);
+    expect(r.stderr + r.stdout).not.toContain(foreign);
   });
 
   it('a broken dev.yaml is reported by file and key, before any API call', async () => {

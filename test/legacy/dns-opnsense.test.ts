@@ -236,6 +236,15 @@ describe('dns unbound (opnsense) against the emulator over verified TLS', () => 
     );
   });
 
+  it('redacts the key pair and credential-shaped text an error body echoes', async () => {
+    const basic = Buffer.from(`${KEY}:${SECRET}`).toString('base64');
+    emu.inject({ status: 400, message: `bad request from key=${KEY} secret ${SECRET} (Basic ${basic})` });
+    const failure = run().result;
+    await expect(failure).rejects.toThrow(
+      'OPNsense POST /api/unbound/settings/search_host_override failed: HTTP 400 {"status":400,"message":"bad request from key=[redacted] secret [redacted] (Basic [redacted])"}',
+    );
+  });
+
   it('the CLI takes --ca-file, prints the plan, and never prints the key or secret, even with --verbose', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'alloy-opn-cli-'));
     try {

@@ -30,7 +30,7 @@ describe('DNS sections of legacy-deploy plan', () => {
     });
     env = {
       CLOUDFLARE_API_TOKEN: 't0ken',
-      CLOUDFLARE_BASE_URL: cf.baseURL,
+      ...cf.clientEnv,
       OPNSENSE_ENDPOINT: opn.endpoint,
       OPNSENSE_API_KEY: 'k',
       OPNSENSE_API_SECRET: 's',

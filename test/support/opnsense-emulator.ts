@@ -35,8 +35,10 @@ export interface OpnsenseRequest {
 }
 
 export interface OpnsenseFault {
-  readonly status: 429 | 500 | 401 | 403;
+  readonly status: 400 | 429 | 500 | 401 | 403;
   readonly retryAfter?: number;
+  /** The message to answer with instead of the standard one (e.g. one that echoes a credential). */
+  readonly message?: string;
 }
 
 export interface OpnsenseEmulatorOptions {
@@ -159,15 +161,16 @@ export class OpnsenseEmulator {
   private takeFault(): Reply | undefined {
     const f = this.faults.shift();
     if (!f) return undefined;
-    if (f.status === 401) return new Reply(401, { status: 401, message: 'Authentication Failed' });
-    if (f.status === 403) return new Reply(403, { status: 403, message: 'Forbidden' });
+    if (f.status === 401) return new Reply(401, { status: 401, message: f.message ?? 'Authentication Failed' });
+    if (f.status === 403) return new Reply(403, { status: 403, message: f.message ?? 'Forbidden' });
+    if (f.status === 400) return new Reply(400, { status: 400, message: f.message ?? 'Invalid JSON syntax' });
     if (f.status === 429)
       return new Reply(
         429,
-        { status: 429, message: 'Too Many Requests' },
+        { status: 429, message: f.message ?? 'Too Many Requests' },
         { 'retry-after': String(f.retryAfter ?? 1) },
       );
-    return new Reply(500, { errorMessage: 'injected failure', errorTitle: 'An error occurred' });
+    return new Reply(500, { errorMessage: f.message ?? 'injected failure', errorTitle: 'An error occurred' });
   }
 
   private authorize(req: IncomingMessage, path: string): Reply | undefined {

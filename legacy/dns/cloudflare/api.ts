@@ -3,7 +3,10 @@
  * that `legacy-deploy --help` does not load it. Its own retries are off (maxRetries 0): it would sleep for as long as
  * any `Retry-After` asks, so this module retries through `withRetries`, which caps the wait.
  */
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import { DnsError } from '../errors';
+import { redactCredentials } from '../redact';
 import { type Failure, RetriesExhausted, type RetryPolicy, withRetries } from '../retry';
 import { type CloudflareCredentials, credentialVariables } from './credentials';
 import type { DesiredCname, ObservedRecord } from './plan';
@@ -15,11 +18,35 @@ export interface CloudflareApiOptions {
   /** One line per HTTP exchange and per retry (method, URL, status): never headers or bodies. */
   readonly log?: (line: string) => void;
   readonly retryPolicy?: RetryPolicy;
+  /**
+   * A PEM file of extra CAs to trust beside the public roots: the run's NODE_EXTRA_CA_CERTS (a TLS-inspecting
+   * proxy, the tests' emulator). Node applies that variable to its own process at start-up; reading it from the
+   * run's environment lets a run in another environment (a test) trust the same CAs.
+   */
+  readonly extraCaFile?: string;
 }
 
 const loadSdk = () => import('cloudflare');
 type Sdk = Awaited<ReturnType<typeof loadSdk>>;
 type Cloudflare = InstanceType<Sdk['default']>;
+type Fetch = (url: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** fetch that trusts the public roots plus the CAs in `caFile` (undici, the engine of Node's own fetch). */
+async function fetchTrusting(caFile: string): Promise<Fetch> {
+  let pem: string;
+  try {
+    pem = readFileSync(caFile, 'utf8');
+  } catch (e) {
+    throw new DnsError(`cannot read NODE_EXTRA_CA_CERTS file ${caFile}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+  }
+  const undici = await import('undici');
+  const dispatcher = new undici.Agent({ connect: { ca: [...rootCertificates, pem] } });
+  return (url, init) =>
+    undici.fetch(url as Parameters<typeof undici.fetch>[0], {
+      ...(init as Parameters<typeof undici.fetch>[1]),
+      dispatcher,
+    }) as unknown as Promise<Response>;
+}
 
 /** What the list endpoints report beside the page (the SDK types only `page` and `per_page`). */
 interface ResultInfo {
@@ -71,6 +98,7 @@ export class CloudflareApi {
     const sdk = await loadSdk();
     const c = options.credentials;
     const log = options.log;
+    const send: Fetch = options.extraCaFile ? await fetchTrusting(options.extraCaFile) : fetch;
     const client = new sdk.default({
       // Null the unused scheme explicitly, or the SDK would also read it from the environment and send both.
       apiToken: c.kind === 'token' ? c.apiToken : null,
@@ -82,21 +110,18 @@ export class CloudflareApi {
       timeout: 30_000,
       // The SDK's own logging is off whatever CLOUDFLARE_LOG says; our log line shows method, URL and status only.
       logLevel: 'off',
-      ...(log
-        ? {
-            fetch: async (url: string | URL | Request, init?: RequestInit) => {
-              const response = await fetch(url, init);
-              log(`${init?.method ?? 'GET'} ${String(url)} → ${response.status}`);
-              return response;
-            },
-          }
-        : {}),
+      fetch: async (url: string | URL | Request, init?: RequestInit) => {
+        const response = await send(url, init);
+        log?.(`${init?.method ?? 'GET'} ${String(url)} → ${response.status}`);
+        return response;
+      },
     });
     return new CloudflareApi(sdk, client, options);
   }
 
   private classify = (e: unknown): Failure | undefined => {
-    if (e instanceof this.sdk.APIConnectionError) return { retryable: true, what: e.message.replace(/\.$/, '') };
+    if (e instanceof this.sdk.APIConnectionError)
+      return { retryable: true, what: this.redact(e.message.replace(/\.$/, '')) };
     if (!(e instanceof this.sdk.APIError)) return undefined;
     const status = e.status ?? 0;
     return {
@@ -122,7 +147,7 @@ export class CloudflareApi {
     if (!(e instanceof this.sdk.APIError)) return e instanceof Error ? e : new Error(String(e));
     const err = e as SdkError;
     const first = firstError(err);
-    const what = `HTTP ${err.status}${first ? `, code ${first.code}: ${first.message}` : ''}`;
+    const what = `HTTP ${err.status}${first ? `, code ${first.code}: ${this.redact(String(first.message))}` : ''}`;
     const vars = credentialVariables(this.options.credentials);
     const code = first?.code;
     // 9109: bad token; 9103: unknown global key/email; 9106: none sent; 6003: malformed auth header.
@@ -135,6 +160,12 @@ export class CloudflareApi {
       );
     }
     return new DnsError(`Cloudflare ${label} failed (${what})`);
+  }
+
+  /** Server text without this run's credentials or anything shaped like one. */
+  private redact(text: string): string {
+    const c = this.options.credentials;
+    return redactCredentials(text, c.kind === 'token' ? [c.apiToken] : [c.apiKey, c.apiEmail]);
   }
 
   /** The zone's id; exactly one `GET /zones?name=` per call. */

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { DnsError, DnsNotConfigured } from '../errors';
+import { redactCredentials } from '../redact';
 import { type Failure, RetriesExhausted, type RetryPolicy, withRetries } from '../retry';
 import { normalizeRow, type OverrideFields, type OverrideRow } from './plan';
 
@@ -118,7 +119,9 @@ export class OpnsenseApi {
       rows?: Record<string, unknown>[];
     };
     if (!Array.isArray(reply.rows))
-      throw new DnsError(`OPNsense search_host_override answered without rows: ${JSON.stringify(reply).slice(0, 200)}`);
+      throw new DnsError(
+        `OPNsense search_host_override answered without rows: ${this.redact(JSON.stringify(reply).slice(0, 200))}`,
+      );
     return reply.rows.map(normalizeRow);
   }
 
@@ -141,7 +144,7 @@ export class OpnsenseApi {
     const reply = (await this.post('unbound/service/reconfigure', {})) as { status?: string };
     if (String(reply.status).toLowerCase() !== 'ok') {
       throw new DnsError(
-        `OPNsense did not apply the Unbound configuration (reconfigure answered ${JSON.stringify(reply).slice(0, 200)})`,
+        `OPNsense did not apply the Unbound configuration (reconfigure answered ${this.redact(JSON.stringify(reply).slice(0, 200))})`,
       );
     }
   }
@@ -194,7 +197,9 @@ export class OpnsenseApi {
               resolve(JSON.parse(text));
             } catch {
               reject(
-                new DnsError(`OPNsense ${url.pathname} answered with something other than JSON: ${text.slice(0, 120)}`),
+                new DnsError(
+                  `OPNsense ${url.pathname} answered with something other than JSON: ${this.redact(text.slice(0, 120))}`,
+                ),
               );
             }
           });
@@ -223,7 +228,7 @@ export class OpnsenseApi {
         return new DnsError(
           `OPNsense at ${where} has no ${label.slice(5)} (404): check OPNSENSE_ENDPOINT and the firewall version`,
         );
-      return new DnsError(`OPNsense ${label} failed: HTTP ${e.status} ${e.body.slice(0, 200)}`);
+      return new DnsError(`OPNsense ${label} failed: HTTP ${e.status} ${this.redact(e.body.slice(0, 200))}`);
     }
     const code = (e as NodeJS.ErrnoException).code;
     if (code && tlsCodes.has(code)) {
@@ -233,7 +238,13 @@ export class OpnsenseApi {
       return new DnsError(`TLS to ${where} failed (${code}): ${hint}`);
     }
     if (e instanceof DnsError) return e;
-    return new DnsError(`OPNsense at ${where}: ${e instanceof Error ? e.message : String(e)}`);
+    return new DnsError(`OPNsense at ${where}: ${this.redact(e instanceof Error ? e.message : String(e))}`);
+  }
+
+  /** Server text without the API key pair (also in its Basic form) or anything shaped like a credential. */
+  private redact(text: string): string {
+    const { apiKey, apiSecret } = this.settings;
+    return redactCredentials(text, [apiKey, apiSecret, Buffer.from(`${apiKey}:${apiSecret}`).toString('base64')]);
   }
 }
 
@@ -252,11 +263,11 @@ function expectSaved(reply: unknown, fields: OverrideFields): { uuid?: string } 
   if (r.result === 'saved') return r;
   const name = `${fields.hostname}.${fields.domain}`;
   const lines = Object.entries(r.validations ?? {}).flatMap(([field, messages]) =>
-    (Array.isArray(messages) ? messages : [messages]).map((m) => `  ${field}: ${m}`),
+    (Array.isArray(messages) ? messages : [messages]).map((m) => `  ${field}: ${redactCredentials(String(m))}`),
   );
   throw new DnsError(
     lines.length > 0
       ? `OPNsense refused the host override ${name}:\n${lines.join('\n')}`
-      : `OPNsense refused the host override ${name} (result "${r.result ?? '?'}", no field details)`,
+      : `OPNsense refused the host override ${name} (result "${redactCredentials(String(r.result ?? '?'))}", no field details)`,
   );
 }
