@@ -123,6 +123,20 @@ describeWithShared('contracts/cloudflare-dns.openapi.json', 'Cloudflare emulator
     expect((await post({ ...cname, name: 'WWW' })).json.result.name).toBe('www.example.com');
   });
 
+  it('stores and serves proxied records with TTL 1 (automatic), whatever TTL was sent (contract §2.3)', async () => {
+    const created = await call('POST', `/zones/${zoneId}/dns_records`, { ...cname, ttl: 300, proxied: true });
+    expect(created.json.result).toMatchObject({ proxied: true, ttl: 1 });
+    const id = created.json.result.id;
+    const listed = await call('GET', `/zones/${zoneId}/dns_records?name.exact=app.example.com`);
+    expect(listed.json.result).toEqual([expect.objectContaining({ id, proxied: true, ttl: 1 })]);
+    const dnsOnly = await call('PATCH', `/zones/${zoneId}/dns_records/${id}`, { proxied: false, ttl: 120 });
+    expect(dnsOnly.json.result).toMatchObject({ proxied: false, ttl: 120 });
+    const proxiedAgain = await call('PATCH', `/zones/${zoneId}/dns_records/${id}`, { proxied: true });
+    expect(proxiedAgain.json.result).toMatchObject({ proxied: true, ttl: 1 });
+    const put = await call('PUT', `/zones/${zoneId}/dns_records/${id}`, { ...cname, ttl: 600, proxied: true });
+    expect(put.json.result).toMatchObject({ proxied: true, ttl: 1 });
+  });
+
   it('enforces conflicts: identical 81058, CNAME beside A 81053; unknown id 81044, malformed id 7003', async () => {
     await call('POST', `/zones/${zoneId}/dns_records`, { type: 'A', name: 'a.example.com', content: '192.0.2.1' });
     expectFailure(

@@ -84,6 +84,30 @@ describe('dns cloudflare against the emulator', () => {
     expect(report.lines.join('\n')).toContain('(no changes)');
   });
 
+  it('cloudflare.proxied: true converges: the record Cloudflare stores with TTL 1 is kept, and --dry-run finds nothing', async () => {
+    const proxied = {
+      ...stack,
+      legacy: { ...stack.legacy, cloudflare: { ...stack.legacy.cloudflare, proxied: true, ttl: 60 } },
+    };
+    const options = (dryRun: boolean) => ({
+      dryRun,
+      deleteForeignOldRecord: false,
+      env: tokenEnv(),
+      report: memoryReport(),
+    });
+    expect((await runCloudflareDns(proxied, options(false))).writes).toBe(1);
+    expect(emu.recordsIn(zone)).toEqual([expect.objectContaining({ name: newName, proxied: true, ttl: 1 })]);
+    emu.clearLog();
+    const again = await runCloudflareDns(proxied, options(false));
+    expect(again.writes).toBe(0);
+    expect(emu.writes()).toEqual([]);
+    const dry = await runCloudflareDns(proxied, options(true));
+    expect(dry.planned.section.actions.map((a) => [a.kind, a.detail])).toEqual([
+      ['keep', `CNAME ${target} (TTL auto, proxied) is as wanted`],
+      ['keep', 'no A/AAAA/CNAME record: nothing to remove'],
+    ]);
+  });
+
   it('--dry-run prints the plan and makes no write call', async () => {
     emu.seed(zone, { type: 'CNAME', name: oldName, content: target, ttl: 60 });
     const { report, result } = run(tokenEnv(), { dryRun: true });
