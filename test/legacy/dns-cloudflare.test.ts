@@ -266,6 +266,26 @@ describe('legacy-deploy dns cloudflare (the CLI, in its own process)', () => {
     expect(doc.section.actions.map((a: { kind: string }) => a.kind)).toEqual(['keep', 'keep']);
   });
 
+  it('exits 3 (incomplete) and --json says ok: false while a foreign alloy record is left alone', async () => {
+    emu.seed(zone, { type: 'A', name: oldName, content: '203.0.113.9', ttl: 300 });
+    const dry = await cli(['--dry-run'], tokenEnv());
+    expect(dry.code).toBe(3);
+    const applied = await runLegacyDeploy(['--config-dir', dir, '--json', 'dns', 'cloudflare'], { env: tokenEnv() });
+    expect(applied.code).toBe(3);
+    expect(applied.stderr).toBe(
+      'legacy-deploy: the cut-over is incomplete: 1 left alone (the "!" lines say why and what to do)\n',
+    );
+    const doc = JSON.parse(applied.stdout);
+    expect(doc).toMatchObject({ ok: false, exitCode: 3, writes: 1, error: expect.stringContaining('incomplete') });
+    expect(doc.section.actions.map((a: { kind: string }) => a.kind)).toEqual(['create', 'skip']);
+    // Done as far as the tool may go: the next run writes nothing and still says incomplete.
+    emu.clearLog();
+    expect((await cli([], tokenEnv())).code).toBe(3);
+    expect(emu.writes()).toEqual([]);
+    expect((await cli(['--delete-foreign-alloy-record'], tokenEnv())).code).toBe(0);
+    expect((await cli([], tokenEnv())).code).toBe(0);
+  });
+
   it('refuses an http:// CLOUDFLARE_BASE_URL before sending anything (the token would travel in clear text)', async () => {
     const r = await cli([], {
       CLOUDFLARE_API_TOKEN: TOKEN,

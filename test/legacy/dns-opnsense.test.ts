@@ -8,10 +8,18 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { opnsenseSettings } from '../../legacy/dns/opnsense/api';
-import { desiredFields, normalizeRow, type OverrideRow, planOpnsense } from '../../legacy/dns/opnsense/plan';
+import {
+  desiredFields,
+  normalizeRow,
+  type OverrideRow,
+  opnsenseSection,
+  planOpnsense,
+} from '../../legacy/dns/opnsense/plan';
 import { runOpnsenseDns } from '../../legacy/dns/opnsense/run';
+import { sectionExitCode } from '../../legacy/dns/plan-view';
 import { memoryReport } from '../../legacy/dns/report';
 import { type DnsStack, hostOverride, loadDnsStack } from '../../legacy/dns/stack';
+import { ExitCode } from '../../legacy/shared/exit-codes';
 import { runLegacyDeploy } from '../support/legacy-deploy-cli';
 import { type OpnsenseEmulator, startOpnsenseEmulator } from '../support/opnsense-emulator';
 import { createTestCa, type TestCa } from '../support/tls-certs';
@@ -79,11 +87,26 @@ describe('OPNsense plan (pure)', () => {
       row({ uuid: 'v6', rr: 'AAAA', server: 'fd00::1' }),
       row({ uuid: 'mx', rr: 'MX', server: '' }),
     ]);
-    expect(actions.map((a) => [a.kind, a.kind === 'keep' || a.kind === 'skip' ? a.row.uuid : ''])).toEqual([
+    expect(actions.map((a) => [a.kind, 'row' in a ? a.row.uuid : ''])).toEqual([
       ['keep', 'on'],
-      ['skip', 'off'],
+      ['ignore', 'off'],
       ['skip', 'v6'],
     ]);
+  });
+
+  it('a competing enabled override leaves the cut-over incomplete; a disabled one or one at the same address does not', () => {
+    const section = (rows: OverrideRow[]) => opnsenseSection('https://fw', planOpnsense(wanted, rows));
+    const code = (rows: OverrideRow[]) => sectionExitCode(section(rows), 'applied');
+    expect(code([row({ uuid: 'on' }), row({ uuid: 'other', server: '10.0.0.7' })])).toBe(ExitCode.incomplete);
+    expect(code([row({ uuid: 'on' }), row({ uuid: 'v6', rr: 'AAAA', server: 'fd00::1' })])).toBe(ExitCode.incomplete);
+    expect(code([row({ uuid: 'on' }), row({ uuid: 'off', server: '10.0.0.7', enabled: '0' })])).toBe(ExitCode.ok);
+    expect(code([row({ uuid: 'on' }), row({ uuid: 'twin' })])).toBe(ExitCode.ok);
+    expect(section([row({ uuid: 'on' }), row({ uuid: 'off', enabled: '0', server: '10.0.0.7' })]).actions[1]).toEqual({
+      kind: 'keep',
+      subject: 'host override alloy.tobiash.net',
+      detail:
+        'A 10.0.0.7: another A override for alloy.tobiash.net (uuid off), disabled: it answers nothing; left alone',
+    });
   });
 
   it('reads ≤25.1 rows whose rr is a label', () => {
@@ -234,6 +257,25 @@ describe('dns unbound (opnsense) against the emulator over verified TLS', () => 
     ).rejects.toThrow(
       /refused POST \/api\/unbound\/settings\/add_host_override \(403 Forbidden\): .*"Services: Unbound"/,
     );
+  });
+
+  it('the CLI exits 3 and --json says ok: false while a second enabled override at another address is left alone', async () => {
+    emu.seed({ hostname: 'alloy', domain: 'tobiash.net', server: override.address, description });
+    emu.seed({ hostname: 'alloy', domain: 'tobiash.net', server: '10.0.0.7', description: 'by hand' });
+    emu.live = new Map(emu.hosts);
+    const dir = mkdtempSync(join(tmpdir(), 'alloy-opn-cli-'));
+    try {
+      writeFileSync(join(dir, 'prod.yaml'), readFileSync(join(configDir, 'prod.yaml')));
+      const dev = parseDocument(readFileSync(join(configDir, 'dev.yaml'), 'utf8'));
+      dev.setIn(['alloyLegacy', 'unbound'], { backend: 'opnsense', description, caFile: ca.caFile });
+      writeFileSync(join(dir, 'dev.yaml'), dev.toString());
+      const r = await runLegacyDeploy(['--config-dir', dir, '--json', 'dns', 'unbound'], { env: env() });
+      expect(r.code).toBe(3);
+      expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, exitCode: 3, writes: 0 });
+      expect(emu.writes()).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('redacts the key pair and credential-shaped text an error body echoes', async () => {

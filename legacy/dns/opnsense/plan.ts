@@ -35,7 +35,10 @@ export type OpnsenseAction =
       readonly changes: readonly string[];
     }
   | { readonly kind: 'keep'; readonly row: OverrideRow }
-  | { readonly kind: 'skip'; readonly row: OverrideRow; readonly reason: string };
+  /** Another override for the name that Unbound would also answer with: the cut-over is incomplete. */
+  | { readonly kind: 'skip'; readonly row: OverrideRow; readonly reason: string }
+  /** Another override for the name that changes no answer (disabled, or the same address): noted only. */
+  | { readonly kind: 'ignore'; readonly row: OverrideRow; readonly reason: string };
 
 export function normalizeRow(raw: Record<string, unknown>): OverrideRow {
   const s = (k: string) => (raw[k] === undefined || raw[k] === null ? '' : String(raw[k]));
@@ -84,12 +87,18 @@ export function planOpnsense(wanted: OverrideFields, rows: readonly OverrideRow[
   }
   for (const row of atName) {
     if (row === managed) continue;
-    const state = row.enabled === '1' ? 'enabled' : 'disabled';
-    actions.push({
-      kind: 'skip',
-      row,
-      reason: `another ${state} ${row.rr} override for ${fqdn} (uuid ${row.uuid}); left alone, remove it in OPNsense if it is stale`,
-    });
+    const where = `${row.rr} override for ${fqdn} (uuid ${row.uuid})`;
+    if (row.enabled !== '1') {
+      actions.push({ kind: 'ignore', row, reason: `another ${where}, disabled: it answers nothing; left alone` });
+    } else if (row.rr === 'A' && row.server === wanted.server) {
+      actions.push({ kind: 'ignore', row, reason: `another ${where} with the same address; left alone` });
+    } else {
+      actions.push({
+        kind: 'skip',
+        row,
+        reason: `another enabled ${where}: Unbound answers with it too; left alone, remove it in OPNsense if it is stale`,
+      });
+    }
   }
   return actions;
 }
@@ -107,8 +116,9 @@ export function viewOpnsenseAction(a: OpnsenseAction): ActionView {
     case 'keep':
       return { kind: a.kind, subject: `host override ${fqdnOf(a.row)}`, detail: `A ${a.row.server} is as wanted` };
     case 'skip':
+    case 'ignore':
       return {
-        kind: a.kind,
+        kind: a.kind === 'skip' ? 'skip' : 'keep',
         subject: `host override ${fqdnOf(a.row)}`,
         detail: `${a.row.rr} ${a.row.server}: ${a.reason}`,
       };
