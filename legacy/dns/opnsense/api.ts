@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { DnsError, DnsNotConfigured } from '../errors';
+import { DnsError } from '../errors';
 import { redactCredentials } from '../redact';
 import { type Failure, RetriesExhausted, type RetryPolicy, withRetries } from '../retry';
 import { normalizeRow, type OverrideFields, type OverrideRow } from './plan';
@@ -33,8 +33,7 @@ export function opnsenseSettings(env: NodeJS.ProcessEnv, caFile?: string): Opnse
   ].filter(Boolean);
   if (missing.length > 0 || !endpoint || !apiKey || !apiSecret) {
     const message = `set ${missing.join(', ')} (the OPNsense address, e.g. https://192.168.1.1, and an API key pair)`;
-    // Nothing set at all is "not configured"; half a configuration is a mistake worth flagging.
-    throw missing.length === 3 ? new DnsNotConfigured(message) : new DnsError(message);
+    throw new DnsError(message);
   }
   let url: URL;
   try {
@@ -106,6 +105,10 @@ export class OpnsenseApi {
 
   get endpoint(): string {
     return this.settings.apiUrl.origin;
+  }
+
+  get apiUrl(): URL {
+    return this.settings.apiUrl;
   }
 
   /** Every row whose fields contain `hostname`; the exact host+domain match is the plan's job (contract §3.1). */
