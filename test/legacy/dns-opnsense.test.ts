@@ -10,6 +10,7 @@ import { parseDocument } from 'yaml';
 import { opnsenseSettings } from '../../legacy/dns/opnsense/api';
 import {
   desiredFields,
+  needsReconfigure,
   normalizeRow,
   type OverrideRow,
   opnsenseSection,
@@ -107,6 +108,26 @@ describe('OPNsense plan (pure)', () => {
       detail:
         'A 10.0.0.7: another A override for alloy.tobiash.net (uuid off), disabled: it answers nothing; left alone',
     });
+  });
+
+  it('a kept override is reconfigured when the resolver does not serve it; unknown liveness is noted, not acted on', () => {
+    const via = '192.0.2.1:53';
+    const live = planOpnsense(wanted, [row({})], { kind: 'answers', via, addresses: [override.address] });
+    expect(live.map((a) => a.kind)).toEqual(['keep']);
+    const stale = planOpnsense(wanted, [row({})], { kind: 'answers', via, addresses: ['10.0.0.99'] });
+    expect(stale.map((a) => a.kind)).toEqual(['keep', 'apply-saved']);
+    expect(needsReconfigure(stale)).toBe(true);
+    const none = planOpnsense(wanted, [row({})], { kind: 'answers', via, addresses: [] });
+    expect(opnsenseSection('https://fw', none).actions[1]).toEqual({
+      kind: 'update',
+      subject: 'Unbound service',
+      detail: `reconfigure: the override is saved but not live (the resolver ${via} has no answer)`,
+    });
+    const unknown = planOpnsense(wanted, [row({})], { kind: 'unknown', via, why: 'ETIMEOUT' });
+    expect(unknown.map((a) => a.kind)).toEqual(['keep', 'unconfirmed']);
+    expect(needsReconfigure(unknown)).toBe(false);
+    // A create or update reconfigures anyway; the resolver is not consulted for it.
+    expect(planOpnsense(wanted, [], { kind: 'answers', via, addresses: [] }).map((a) => a.kind)).toEqual(['create']);
   });
 
   it('reads ≤25.1 rows whose rr is a label', () => {

@@ -49,6 +49,11 @@ export interface OpnsenseEmulatorOptions {
   readonly apiKeys: readonly { key: string; secret: string; privileges?: readonly string[] }[];
   /** Return rows in the ≤25.1 shape (rr as a label, fewer keys). */
   readonly legacyRows?: boolean;
+  /**
+   * Called by a successful reconfigure with the records now live, before it answers (OPNsense answers once its
+   * Unbound has restarted): tests feed them to a real Unbound, so that what the resolver serves can be asked.
+   */
+  readonly onReconfigure?: (live: readonly HostRecord[]) => void;
 }
 
 const rrLabels: Record<string, string> = {
@@ -209,6 +214,7 @@ export class OpnsenseEmulator {
       if (!post) return ok({ status: 'failed' });
       this.reconfigures++;
       this.live = new Map([...this.hosts].map(([k, v]) => [k, { ...v }]));
+      this.options.onReconfigure?.([...this.live.values()]);
       return ok({ status: 'ok' });
     }
     if (controller !== 'settings') return new Reply(404, { errorMessage: 'Endpoint not found' });
