@@ -11,6 +11,7 @@ import { runCloudflareDns } from '../../legacy/dns/cloudflare/run';
 import { DnsError } from '../../legacy/dns/errors';
 import { memoryReport } from '../../legacy/dns/report';
 import { loadDnsStack } from '../../legacy/dns/stack';
+import { legacyAlloySchema } from '../../lib/config/schema';
 import { type CloudflareEmulator, type LoggedRequest, startCloudflareEmulator } from '../support/cloudflare-emulator';
 import { runLegacyDeploy } from '../support/legacy-deploy-cli';
 
@@ -308,6 +309,27 @@ describe('legacy-deploy dns cloudflare (the CLI, in its own process)', () => {
     );
     expect(r.stderr + r.stdout).not.toContain(TOKEN);
     expect(r.stderr + r.stdout).not.toContain(foreign);
+  });
+
+  it('a TTL Cloudflare would refuse (2–59, above 86400) is rejected at load time, naming file and key; 1 and 60–86400 pass', async () => {
+    const withTtl = (ttl: number) => {
+      const doc = parseDocument(readFileSync(join(configDir, 'dev.yaml'), 'utf8'));
+      doc.setIn(['alloyLegacy', 'cloudflare', 'ttl'], ttl);
+      return doc.toJS().alloyLegacy;
+    };
+    for (const ttl of [1, 60, 300, 86400]) expect(legacyAlloySchema.safeParse(withTtl(ttl)).success).toBe(true);
+    for (const ttl of [0, 2, 30, 59, 86401, 60.5])
+      expect(legacyAlloySchema.safeParse(withTtl(ttl)).success).toBe(false);
+
+    const doc = parseDocument(readFileSync(join(dir, 'dev.yaml'), 'utf8'));
+    doc.setIn(['alloyLegacy', 'cloudflare', 'ttl'], 30);
+    writeFileSync(join(dir, 'dev.yaml'), doc.toString());
+    const r = await cli([], tokenEnv());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^legacy-deploy: .*dev\.yaml:\d+: alloyLegacy\.cloudflare\.ttl: Cloudflare allows a TTL of 1 \(automatic\) or 60 to 86400 seconds$/m,
+    );
+    expect(emu.requests).toEqual([]);
   });
 
   it('a broken dev.yaml is reported by file and key, before any API call', async () => {
