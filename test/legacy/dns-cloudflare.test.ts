@@ -168,6 +168,39 @@ describe('dns cloudflare against the emulator', () => {
     expect(emu.recordsIn(zone).map((r) => r.name)).toEqual([newName]);
   });
 
+  it("a create whose answer is lost is retried, found in place, and reported as this run's write (not someone else's)", async () => {
+    emu.seed(zone, { type: 'CNAME', name: oldName, content: target, ttl: 60 });
+    emu.loseResponses('POST');
+    const { report, result } = run(tokenEnv());
+    const { writes } = await result;
+    expect(emu.writes().map((w) => [w.method, w.status])).toEqual([
+      ['POST', 200], // carried out, answer lost
+      ['POST', 400], // the retry: 81058, an identical record exists
+      ['DELETE', 200],
+    ]);
+    expect(writes).toBe(2); // the create and the delete
+    const text = report.lines.join('\n');
+    expect(text).toContain(
+      `done: create CNAME ${newName} (Cloudflare's answer was lost; the retry found the record in place)`,
+    );
+    expect(text).not.toContain('someone else');
+    expect(emu.recordsIn(zone).map(({ type, name, content }) => ({ type, name, content }))).toEqual([
+      { type: 'CNAME', name: newName, content: target },
+    ]);
+  });
+
+  it('a CNAME someone else creates between our list and our create is reconciled, and only our writes are counted', async () => {
+    emu.beforeNext('POST', () => emu.seed(zone, { type: 'CNAME', name: newName, content: target, ttl: 300 }));
+    const { report, result } = run(tokenEnv());
+    expect((await result).writes).toBe(1); // the PATCH of the TTL; the refused POST wrote nothing
+    expect(emu.writes().map((w) => [w.method, w.status])).toEqual([
+      ['POST', 400],
+      ['PATCH', 200],
+    ]);
+    expect(report.lines.join('\n')).toContain(`${newName} was created meanwhile by someone else; looking again`);
+    expect(emu.recordsIn(zone)).toEqual([expect.objectContaining({ name: newName, ttl: 60 })]);
+  });
+
   it('gives up after 4 attempts on a persistent 500, and at once on a Retry-After beyond its cap', async () => {
     emu.inject({ status: 500 }, { status: 500 }, { status: 500 }, { status: 500 });
     await expect(run(tokenEnv()).result).rejects.toThrow(

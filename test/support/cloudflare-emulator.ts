@@ -115,6 +115,7 @@ export class CloudflareEmulator {
   private records: EmulatedRecord[] = [];
   private faults: Fault[] = [];
   private lost: string[] = [];
+  private before: { method: string; run: () => void }[] = [];
   private windows = new Map<string, { start: number; count: number }>();
   private server!: Server;
   private ca: TestCa | undefined;
@@ -144,6 +145,11 @@ export class CloudflareEmulator {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.ca?.cleanup();
+  }
+
+  /** Runs `change` just before the next request with this method is handled (another client's write in between). */
+  beforeNext(method: string, change: () => void): void {
+    this.before.push({ method, run: change });
   }
 
   /** The environment that points a client at this emulator and makes it trust the emulator's certificate. */
@@ -211,6 +217,8 @@ export class CloudflareEmulator {
     const url = new URL(req.url ?? '/', 'http://emulator');
     const method = req.method ?? 'GET';
     const raw = await readBody(req);
+    const hook = this.before.findIndex((b) => b.method === method);
+    if (hook >= 0) this.before.splice(hook, 1)[0].run();
     let body: unknown;
     let auth: LoggedRequest['auth'] = 'none';
     let status = 200;

@@ -206,23 +206,26 @@ export class CloudflareApi {
   }
 
   /**
-   * Creates the CNAME; 'exists' when Cloudflare reports the name taken (81053/81057/81058): someone wrote it
-   * between our list and this call, and the caller reconciles instead of failing (per the contract).
+   * Creates the CNAME. `exists`: Cloudflare reports the name taken (81053/81057/81058) on the first try, so someone
+   * wrote it between our list and this call, and the caller reconciles instead of failing (per the contract).
+   * `created-answer-lost`: a try whose answer was lost (a dropped connection, a 5xx) was retried and the retry found
+   * an identical record (81057/81058): that record is the lost try's, so this call did write it.
    */
-  async create(zoneId: string, r: DesiredCname): Promise<'created' | 'exists'> {
-    const exists = (e: unknown) =>
-      e instanceof this.sdk.BadRequestError && [81053, 81057, 81058].includes(firstError(e as SdkError)?.code ?? 0);
+  async create(zoneId: string, r: DesiredCname): Promise<'created' | 'created-answer-lost' | 'exists'> {
+    let tries = 0;
     try {
-      await this.createOnce(zoneId, r);
+      await this.call(`create CNAME ${r.name}`, () => {
+        tries++;
+        return this.client.dns.records.create(cnameBody(zoneId, r));
+      });
       return 'created';
     } catch (e) {
-      if (e instanceof DnsError && exists((e as DnsError & { cause?: unknown }).cause)) return 'exists';
+      const cause = e instanceof DnsError ? (e as DnsError & { cause?: unknown }).cause : undefined;
+      const code = cause instanceof this.sdk.BadRequestError ? (firstError(cause as SdkError)?.code ?? 0) : 0;
+      if (tries > 1 && (code === 81057 || code === 81058)) return 'created-answer-lost';
+      if (code === 81053 || code === 81057 || code === 81058) return 'exists';
       throw e;
     }
-  }
-
-  private async createOnce(zoneId: string, r: DesiredCname): Promise<void> {
-    await this.call(`create CNAME ${r.name}`, () => this.client.dns.records.create(cnameBody(zoneId, r)));
   }
 
   /** PATCH, so a comment or tags someone added to the record survive. */

@@ -72,12 +72,22 @@ export async function applyCloudflare(planned: CloudflarePlanned, report: Report
   let writes = 0;
   for (const action of planned.actions) {
     switch (action.kind) {
-      case 'create':
-        if ((await api.create(zoneId, action.record)) === 'exists') {
+      case 'create': {
+        const outcome = await api.create(zoneId, action.record);
+        if (outcome === 'exists') {
+          report.line(`  ${action.record.name} was created meanwhile by someone else; looking again`);
           writes += await reconcileCreated(planned, action.record, report);
           continue;
         }
+        if (outcome === 'created-answer-lost') {
+          report.line(
+            `  done: create CNAME ${action.record.name} (Cloudflare's answer was lost; the retry found the record in place)`,
+          );
+          writes += 1 + (await reconcileCreated(planned, action.record, report));
+          continue;
+        }
         break;
+      }
       case 'update':
         await api.update(zoneId, action.id, action.record);
         break;
@@ -95,9 +105,8 @@ export async function applyCloudflare(planned: CloudflarePlanned, report: Report
   return writes;
 }
 
-/** The CNAME appeared after we listed: look again and update it if it differs (or explain why we cannot). */
+/** The CNAME is there after a create: look again and update it if it differs (or explain why we cannot). */
 async function reconcileCreated(planned: CloudflarePlanned, record: DesiredCname, report: Report): Promise<number> {
-  report.line(`  ${record.name} was created meanwhile by someone else; looking again`);
   const again = planCname(record, await planned.api.recordsAt(planned.zoneId, record.name));
   let writes = 0;
   for (const action of again) {
