@@ -189,6 +189,26 @@ describe('dns cloudflare against the emulator', () => {
     ]);
   });
 
+  it('a delete whose answer is lost counts as done; a record someone else deleted meanwhile is no error', async () => {
+    emu.seed(zone, { type: 'CNAME', name: oldName, content: target, ttl: 60 });
+    emu.loseResponses('DELETE');
+    const lost = await run(tokenEnv()).result;
+    expect(emu.writes().map((w) => [w.method, w.status])).toEqual([
+      ['POST', 200],
+      ['DELETE', 200], // carried out, answer lost
+      ['DELETE', 404], // the retry: 81044, already gone
+    ]);
+    expect(lost.writes).toBe(2);
+    expect(emu.recordsIn(zone).map((r) => r.name)).toEqual([newName]);
+
+    const old = emu.seed(zone, { type: 'CNAME', name: oldName, content: target, ttl: 60 });
+    emu.clearLog();
+    emu.beforeNext('DELETE', () => emu.removeRecord(old.id)); // someone deletes it between our list and our delete
+    const { report, result } = run(tokenEnv());
+    expect((await result).writes).toBe(0);
+    expect(report.lines.join('\n')).toContain(`CNAME ${oldName} was deleted meanwhile by someone else`);
+  });
+
   it('a CNAME someone else creates between our list and our create is reconciled, and only our writes are counted', async () => {
     emu.beforeNext('POST', () => emu.seed(zone, { type: 'CNAME', name: newName, content: target, ttl: 300 }));
     const { report, result } = run(tokenEnv());

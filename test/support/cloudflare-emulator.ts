@@ -193,6 +193,11 @@ export class CloudflareEmulator {
     return record;
   }
 
+  /** Removes a record directly (another client's delete), bypassing the request log. */
+  removeRecord(id: string): void {
+    this.records = this.records.filter((r) => r.id !== id);
+  }
+
   recordsIn(zone: string): EmulatedRecord[] {
     const z = this.zoneByName(zone);
     return this.records.filter((r) => r.zone_id === z.id).map((r) => ({ ...r }));

@@ -222,8 +222,7 @@ export class CloudflareApi {
       });
       return 'created';
     } catch (e) {
-      const cause = e instanceof DnsError ? (e as DnsError & { cause?: unknown }).cause : undefined;
-      const code = cause instanceof this.sdk.BadRequestError ? (firstError(cause as SdkError)?.code ?? 0) : 0;
+      const code = this.codeOf(e);
       if (tries > 1 && (code === 81057 || code === 81058)) return 'created-answer-lost';
       if (code === 81053 || code === 81057 || code === 81058) return 'exists';
       throw e;
@@ -235,9 +234,27 @@ export class CloudflareApi {
     await this.call(`update CNAME ${r.name}`, () => this.client.dns.records.edit(id, cnameBody(zoneId, r)));
   }
 
-  async delete(zoneId: string, record: ObservedRecord): Promise<void> {
-    await this.call(`delete ${record.type} ${record.name}`, () =>
-      this.client.dns.records.delete(record.id, { zone_id: zoneId }),
-    );
+  /**
+   * Deletes a record. A 404/81044 means it is gone already: `deleted` when an earlier try of this call had its
+   * answer lost (that try deleted it), `gone` when the first try found it gone (someone else deleted it).
+   */
+  async delete(zoneId: string, record: ObservedRecord): Promise<'deleted' | 'gone'> {
+    let tries = 0;
+    try {
+      await this.call(`delete ${record.type} ${record.name}`, () => {
+        tries++;
+        return this.client.dns.records.delete(record.id, { zone_id: zoneId });
+      });
+      return 'deleted';
+    } catch (e) {
+      if (this.codeOf(e) !== 81044) throw e;
+      return tries > 1 ? 'deleted' : 'gone';
+    }
+  }
+
+  /** The Cloudflare error code behind a DnsError this module threw, 0 when there is none. */
+  private codeOf(e: unknown): number {
+    const cause = e instanceof DnsError ? (e as DnsError & { cause?: unknown }).cause : undefined;
+    return cause instanceof this.sdk.APIError ? (firstError(cause as SdkError)?.code ?? 0) : 0;
   }
 }

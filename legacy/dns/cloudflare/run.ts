@@ -92,7 +92,10 @@ export async function applyCloudflare(planned: CloudflarePlanned, report: Report
         await api.update(zoneId, action.id, action.record);
         break;
       case 'delete':
-        await api.delete(zoneId, action.record);
+        if ((await api.delete(zoneId, action.record)) === 'gone') {
+          report.line(`  ${action.record.type} ${action.record.name} was deleted meanwhile by someone else`);
+          continue;
+        }
         break;
       default:
         continue;
