@@ -227,6 +227,21 @@ describe('dns unbound (opnsense) against the emulator over verified TLS', () => 
     expect(emu.hosts.size).toBe(1);
   });
 
+  it('an add whose answer is lost is not added twice: the retry finds the saved override first', async () => {
+    emu.loseResponses('add_host_override');
+    const { report, result } = run();
+    expect((await result).writes).toBe(2); // add + reconfigure
+    expect(emu.requests.map((r) => r.path)).toEqual([
+      '/api/unbound/settings/search_host_override',
+      '/api/unbound/settings/add_host_override', // saved, answer lost
+      '/api/unbound/settings/search_host_override', // the retry looks first
+      '/api/unbound/service/reconfigure',
+    ]);
+    expect(emu.hosts.size).toBe(1);
+    expect(emu.pending).toBe(false);
+    expect(report.details.join('\n')).toMatch(/the previous try saved alloy \(uuid [0-9a-f-]{36}\)/);
+  });
+
   it('--dry-run searches only', async () => {
     const { report, result } = run({ dryRun: true });
     expect((await result).writes).toBe(0);

@@ -98,6 +98,7 @@ export class OpnsenseEmulator {
   live = new Map<string, HostRecord>();
   reconfigures = 0;
   private faults: OpnsenseFault[] = [];
+  private lost: string[] = [];
   private server!: Server;
   endpoint = '';
 
@@ -120,6 +121,14 @@ export class OpnsenseEmulator {
 
   inject(...faults: OpnsenseFault[]): void {
     this.faults.push(...faults);
+  }
+
+  /**
+   * The next request to each of these actions (e.g. `add_host_override`) is carried out, then its connection is
+   * dropped before the answer: the client cannot know that its change was saved.
+   */
+  loseResponses(...actions: string[]): void {
+    this.lost.push(...actions);
   }
 
   /** Stores a record directly (test set-up); returns its uuid. */
@@ -159,6 +168,12 @@ export class OpnsenseEmulator {
       reply = new Reply(500, { errorMessage: String(e), errorTitle: 'An error occurred' });
     }
     this.requests.push({ method, path, body, status: reply.status });
+    const lose = this.lost.findIndex((action) => path.endsWith(`/${action}`) || path.includes(`/${action}/`));
+    if (lose >= 0) {
+      this.lost.splice(lose, 1);
+      res.socket?.destroy();
+      return;
+    }
     res.writeHead(reply.status, { 'content-type': 'application/json; charset=UTF-8', ...reply.headers });
     res.end(JSON.stringify(reply.body));
   }

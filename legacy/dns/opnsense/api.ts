@@ -128,9 +128,22 @@ export class OpnsenseApi {
     return reply.rows.map(normalizeRow);
   }
 
+  /**
+   * OPNsense does not refuse a duplicate, so a retried add first looks whether the try before it was saved (its
+   * answer lost on the way back) and, if so, takes that row instead of adding a second one.
+   */
   async add(fields: OverrideFields): Promise<string> {
     this.calls.add++;
-    const reply = await this.post('unbound/settings/add_host_override', { host: fields });
+    const reply = await this.post('unbound/settings/add_host_override', { host: fields }, async () => {
+      const search = new URL('unbound/settings/search_host_override', this.settings.apiUrl);
+      const found = (await this.once(search, { searchPhrase: fields.hostname, rowCount: -1, current: 1 })) as {
+        rows?: Record<string, unknown>[];
+      };
+      const saved = (found.rows ?? []).map(normalizeRow).find((row) => sameOverride(row, fields));
+      if (!saved) return undefined;
+      this.options.log?.(`OPNsense add_host_override: the previous try saved ${fields.hostname} (uuid ${saved.uuid})`);
+      return { result: 'saved', uuid: saved.uuid };
+    });
     return expectSaved(reply, fields).uuid ?? '';
   }
 
@@ -152,11 +165,20 @@ export class OpnsenseApi {
     }
   }
 
-  private async post(path: string, body: unknown): Promise<unknown> {
+  /** `beforeRetry` may answer for a retry instead of sending the request again (see `add`). */
+  private async post(path: string, body: unknown, beforeRetry?: () => Promise<unknown | undefined>): Promise<unknown> {
     const url = new URL(path, this.settings.apiUrl);
     const label = `POST ${url.pathname}`;
+    let tries = 0;
+    const send = async () => {
+      if (tries++ > 0 && beforeRetry) {
+        const answer = await beforeRetry();
+        if (answer !== undefined) return answer;
+      }
+      return this.once(url, body);
+    };
     try {
-      return await withRetries(() => this.once(url, body), classify, {
+      return await withRetries(send, classify, {
         label: `OPNsense ${label}`,
         log: this.options.log,
         policy: this.options.retryPolicy,
@@ -259,6 +281,14 @@ function classify(e: unknown): Failure | undefined {
   if (code && transientCodes.has(code)) return { retryable: true, what: code };
   return undefined;
 }
+
+const sameOverride = (row: OverrideRow, f: OverrideFields) =>
+  row.enabled === f.enabled &&
+  row.hostname.toLowerCase() === f.hostname.toLowerCase() &&
+  row.domain.toLowerCase() === f.domain.toLowerCase() &&
+  row.rr === f.rr &&
+  row.server === f.server &&
+  row.description === f.description;
 
 /** Business failures arrive as HTTP 200 `result: failed`, with `validations` keyed `host.<field>` (contract §3.3). */
 function expectSaved(reply: unknown, fields: OverrideFields): { uuid?: string } {
