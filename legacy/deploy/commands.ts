@@ -12,6 +12,8 @@ export interface DeployOptions {
   readonly forceUnlock?: boolean;
   readonly assets: string;
   readonly readyTimeout?: string;
+  /** plan: PEM CA of the OPNsense firewall certificate (overrides unbound.caFile). */
+  readonly caFile?: string;
 }
 
 function withConnectionOptions(command: Command): Command {
@@ -38,8 +40,12 @@ export function registerDeployCommands(program: Command): void {
   withConnectionOptions(
     program
       .command('plan')
-      .description('show what rename/deploy would change on the NAS; exit 0 when nothing, 2 when something'),
-  ).action(act('plan'));
+      .description(
+        'show what rename/deploy/dns would change; exit 0 nothing, 2 changes, 3 incomplete, 4 a section unchecked',
+      ),
+  )
+    .option('--ca-file <file>', 'PEM CA that signed the OPNsense certificate (dns unbound; TLS is always verified)')
+    .action(act('plan'));
   withConnectionOptions(
     program
       .command('rename')

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { ConfigError } from '../../lib/config/load';
 import type { dnsPlanSections as DnsPlanSections } from '../dns/plan-sections';
 import { lintAssets } from '../lint-assets';
+import { type ExitCodeValue, worstExitCode } from '../shared/exit-codes';
 import { applyDeploy, lockScriptFor } from './apply-deploy';
 import { applyRename } from './apply-rename';
 import type { DeployOptions } from './commands';
@@ -128,14 +129,9 @@ export async function runDeployCommand(name: CommandName, options: DeployOptions
       case 'plan': {
         // Loaded here: deploy and status runs need none of the DNS code.
         const { dnsPlanSections } = require('../dns/plan-sections') as { dnsPlanSections: typeof DnsPlanSections };
-        return printPlan(
-          out,
-          [
-            ...nasPlanSections(settings, files, observed),
-            ...(await dnsPlanSections({ configDir: options.configDir, session })),
-          ],
-          stats,
-        );
+        const dns = await dnsPlanSections({ configDir: options.configDir, session, caFile: options.caFile });
+        const code = printPlan(out, [...nasPlanSections(settings, files, observed), ...dns], stats);
+        return worstExitCode([code as ExitCodeValue, ...dns.map((s) => s.exitCode)]);
       }
       case 'status':
         return printStatus(out, settings, files, observed, stats);

@@ -8,6 +8,7 @@ import { isIPv4 } from 'node:net';
 import { join, resolve } from 'node:path';
 import { builtinPorts } from '../../lib/config/schema';
 import { DnsError } from '../dns/errors';
+import { reportFailure } from '../dns/report';
 import { type DnsStack, loadDnsStack } from '../dns/stack';
 import { expectedConfigHash } from './central-config';
 import {
@@ -149,11 +150,26 @@ export function formatChecks(results: readonly CheckResult[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Prints the table (or JSON); exit 0 only when every check passed. */
+/**
+ * Prints the table (or JSON); exit 0 only when every check passed. A failure, whether checks failed or the run could
+ * not start (bad option, bad config), is `ok: false` with an `error` in --json, as in every command.
+ */
 export async function runVerifyCommand(options: VerifyOptions): Promise<number> {
-  const stack = loadDnsStack(resolve(options.configDir));
-  const results = await runVerifyChecks(stack, options);
-  const ok = results.every((r) => r.ok);
-  process.stdout.write(options.json ? `${JSON.stringify({ ok, checks: results }, null, 2)}\n` : formatChecks(results));
-  return ok ? 0 : 1;
+  try {
+    const stack = loadDnsStack(resolve(options.configDir));
+    const results = await runVerifyChecks(stack, options);
+    const failed = results.filter((r) => !r.ok);
+    const ok = failed.length === 0;
+    const error = ok
+      ? undefined
+      : `${failed.length} of ${results.length} checks failed: ${failed.map((r) => r.id).join(', ')}`;
+    process.stdout.write(
+      options.json
+        ? `${JSON.stringify({ ok, ...(error ? { error } : {}), checks: results }, null, 2)}\n`
+        : formatChecks(results),
+    );
+    return ok ? 0 : 1;
+  } catch (e) {
+    return reportFailure(e, { json: options.json });
+  }
 }

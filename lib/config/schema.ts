@@ -196,6 +196,8 @@ export const prodStackSchema = z.strictObject({
   alloy: centralAlloySchema,
 });
 
+const cloudflareTtl = 'Cloudflare allows a TTL of 1 (automatic) or 60 to 86400 seconds';
+
 export const legacyAlloySchema = z.strictObject({
   version: alloyVersion.default('v1.10.1').describe('grafana/alloy image tag on the NAS; default v1.10.1'),
   image: z.string().min(1).default('grafana/alloy').describe('image repository without tag; default grafana/alloy'),
@@ -231,7 +233,12 @@ export const legacyAlloySchema = z.strictObject({
     record: z.string().min(1).default('alloy-legacy').describe('new CNAME name; default alloy-legacy'),
     oldRecord: z.string().min(1).default('alloy').describe('CNAME the NAS used before; default alloy'),
     cnameTarget: hostname.describe('what the CNAME points at, e.g. home.tobiash.net'),
-    ttl: z.number().int().min(1).default(60).describe('record TTL; default 60'),
+    ttl: z
+      .union([z.literal(1), z.number().int(cloudflareTtl).min(60, cloudflareTtl).max(86400, cloudflareTtl)], {
+        error: cloudflareTtl,
+      })
+      .default(60)
+      .describe('record TTL: 1 (automatic) or 60–86400 seconds; a proxied record is always automatic; default 60'),
     proxied: z.boolean().default(false).describe('Cloudflare proxy; default false'),
   }),
   unbound: z

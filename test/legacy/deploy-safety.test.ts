@@ -62,10 +62,10 @@ describeHost('legacy-deploy safety on a real SSH + Docker-API host', () => {
     test('--accept-new-host-key records an unknown key (as ssh would) and connects', async () => {
       const knownHosts = join(f.host.dir, 'new_known_hosts');
       const r = await f.cli('plan', ['--accept-new-host-key'], { knownHosts });
-      expect(r.code).toBe(0);
+      expect(r.code).toBe(4); // 4: its DNS sections are unchecked (no DNS credentials in these tests)
       expect(readFileSync(knownHosts, 'utf8')).toBe(`${f.host.knownHostsLine}\n`);
       const again = await f.cli('plan', [], { knownHosts });
-      expect(again.code).toBe(0);
+      expect(again.code).toBe(4); // 4: its DNS sections are unchecked (no DNS credentials in these tests)
     });
 
     test('a changed host key is refused, even with --accept-new-host-key, and known_hosts is left alone', async () => {
@@ -91,7 +91,7 @@ describeHost('legacy-deploy safety on a real SSH + Docker-API host', () => {
       execFileSync('ssh-keygen', ['-q', '-H', '-f', knownHosts], { stdio: 'ignore' });
       expect(readFileSync(knownHosts, 'utf8')).toMatch(/^\|1\|/);
       const r = await f.cli('plan', [], { knownHosts });
-      expect(r.code).toBe(0);
+      expect(r.code).toBe(4); // 4: its DNS sections are unchecked (no DNS credentials in these tests)
     });
   });
 
@@ -107,7 +107,7 @@ describeHost('legacy-deploy safety on a real SSH + Docker-API host', () => {
         });
         const r = await f.cli('plan', [], { identity: false, env: { SSH_AUTH_SOCK: socket } });
         expect(r.stderr).not.toContain('legacy-deploy:');
-        expect(r.code).toBe(0);
+        expect(r.code).toBe(4); // 4: its DNS sections are unchecked (no DNS credentials in these tests)
       } finally {
         agent.kill();
       }
@@ -158,7 +158,7 @@ describeHost('legacy-deploy safety on a real SSH + Docker-API host', () => {
         expect(f.container()).toEqual(before);
         // plan is read-only and still works, mentioning the lock
         const plan = await f.cli('plan');
-        expect(plan.code).toBe(2);
+        expect(plan.code).toBe(4); // 4: its DNS sections are unchecked (no DNS credentials in these tests)
         expect(plan.stdout).toMatch(
           /lock held: tester@elsewhere \(pid 4242\), taken \d+ s ago \(\d{4}-\d\d-\d\dT[\d:.]+Z\)/,
         );

@@ -22,7 +22,7 @@ describeHost('legacy-deploy deploy on a real SSH + Docker-API host', () => {
   test('plan on a fresh NAS lists folders, files and the new container, and exits 2', async () => {
     f.setAssets({ 'main.alloy': alloyConfig('info'), 'extra.alloy': extraConfig() });
     const r = await f.cli('plan');
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(4); // 4: its DNS sections are unchecked (no DNS credentials in these tests)
     expect(r.stdout).toContain(`create folder ${f.path('alloy-legacy-config')}`);
     expect(r.stdout).toContain('config file main.alloy (added)');
     expect(r.stdout).toContain('create container alloy-legacy');
@@ -124,9 +124,9 @@ describeHost('legacy-deploy deploy on a real SSH + Docker-API host', () => {
     expect(f.container()).toEqual(before);
   });
 
-  test('plan with nothing to do exits 0', async () => {
+  test('plan with nothing to do on the NAS says so', async () => {
     const r = await f.cli('plan');
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(4); // 4: its DNS sections are unchecked (no DNS credentials in these tests)
     expect(r.stdout).toContain('no changes');
   });
 
@@ -135,7 +135,7 @@ describeHost('legacy-deploy deploy on a real SSH + Docker-API host', () => {
     const loadedBefore = f.dataFile('loaded-config');
     f.setAssets({ 'main.alloy': alloyConfig('debug'), 'extra.alloy': extraConfig() });
     const plan = await f.cli('plan');
-    expect(plan.code).toBe(2);
+    expect(plan.code).toBe(4); // 4: its DNS sections are unchecked (no DNS credentials in these tests)
     expect(plan.stdout).toContain('config file main.alloy (changed)');
     expect(plan.stdout).toContain('reload alloy-legacy');
     const r = await f.cli('deploy', ['--json']);
@@ -178,7 +178,7 @@ describeHost('legacy-deploy deploy on a real SSH + Docker-API host', () => {
     expect(f.container()?.id).toBe(before?.id);
     expect(f.dataFile('loaded-config')).toBe(loadedBefore);
     // and a later plan still sees the change as pending: the manifest was put back too
-    expect((await f.cli('plan')).code).toBe(2);
+    expect((await f.cli('plan')).code).toBe(4); // 4: its DNS sections are unchecked (no DNS credentials in these tests)
   });
 
   test('version change: the container is recreated on the new image; data folder kept', async () => {
@@ -186,7 +186,7 @@ describeHost('legacy-deploy deploy on a real SSH + Docker-API host', () => {
     const before = f.container();
     f.useConfig({ version: 'v1.11.0' });
     const plan = await f.cli('plan');
-    expect(plan.code).toBe(2);
+    expect(plan.code).toBe(4); // 4: its DNS sections are unchecked (no DNS credentials in these tests)
     expect(plan.stdout).toContain(
       'recreate container alloy-legacy: image localhost/alloy-stub:v1.10.1 → localhost/alloy-stub:v1.11.0',
     );
@@ -231,7 +231,7 @@ describeHost('legacy-deploy deploy on a real SSH + Docker-API host', () => {
       f.host.docker(['create', '--name', 'alloy-legacy-previous', 'localhost/alloy-stub:v1.10.1', 'run']).code,
     ).toBe(0);
     const plan = await f.cli('plan');
-    expect(plan.code).toBe(2);
+    expect(plan.code).toBe(4); // 4: its DNS sections are unchecked (no DNS credentials in these tests)
     expect(plan.stdout).toContain('remove leftover container alloy-legacy-previous');
     const r = await f.cli('deploy');
     expect(r.code).toBe(0);
@@ -299,7 +299,7 @@ describeHost('legacy-deploy deploy on a real SSH + Docker-API host', () => {
 
   test('NO_COLOR and a non-TTY give plain output; --json is valid JSON on stdout only', async () => {
     const r = await f.cli('plan', ['--json']);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(4); // 4: its DNS sections are unchecked (no DNS credentials in these tests)
     const parsed = JSON.parse(r.stdout);
     expect(parsed.changes).toBe(true);
     expect(parsed.sections[0].items).toContainEqual({ mark: '~', text: 'config file main.alloy (changed)' });
