@@ -97,13 +97,11 @@ export async function runVerifyChecks(stack: DnsStack, options: VerifyOptions): 
   const legacyReady = new URL('/-/ready', legacyBase);
   const legacyMetrics = new URL('/metrics', legacyBase);
   const centralMetrics = new URL(`https://${hostname}:${httpsPort}/metrics`);
+  const resolver = resolverOption(options.resolver, stack);
   const expectedHash = centralConfigHash(options);
   const tagged = async (id: string, check: Promise<CheckResult>): Promise<VerifyResult> => ({ id, ...(await check) });
   return Promise.all([
-    tagged(
-      'dns',
-      checkResolves(`dns ${hostname}`, hostname, loadBalancerIP, resolverOption(options.resolver, stack), timeoutMs),
-    ),
+    tagged('dns', checkResolves(`dns ${hostname}`, hostname, loadBalancerIP, resolver, timeoutMs)),
     tagged(
       'tls-http',
       checkTls(

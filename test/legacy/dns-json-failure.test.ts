@@ -58,13 +58,16 @@ describe('--json on failure', () => {
       'http://127.0.0.1:1',
       '--timeout',
       '1',
+      '--central-assets',
+      resolve(__dirname, '../../assets/alloy'),
     );
     expect(failed.code).toBe(1);
     const doc = JSON.parse(failed.stdout);
     expect(doc).toMatchObject({
       ok: false,
-      error: '6 of 6 checks failed: dns, tls-http, tls-otlp, ready-central, ready-legacy, exporter-legacy',
+      error:
+        '7 of 7 checks failed: dns, tls-http, tls-otlp, ready-central, config-central, ready-legacy, exporter-legacy',
     });
-    expect(doc.checks).toHaveLength(6);
+    expect(doc.checks).toHaveLength(7);
   });
 });
