@@ -6,7 +6,7 @@
 //     load the toolkit and lint assets/alloy and assets/alloy_legacy; target ≤ 50 ms.
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { formatSource, lintSources, parse } from '../lib/alloy';
+import { formatSource, lintSources, parse } from '../alloy-lint';
 
 const ROOT = resolve(__dirname, '..');
 const RUNS = 9;
@@ -178,7 +178,7 @@ process.stdout.write(line('format:', format));
 const child = `
 require('./scripts/compiled.cjs').ensureBuilt();
 const t0 = performance.now();
-const { lintDirectory } = require('./build/lib/alloy/index.js');
+const { lintDirectory } = require('./build/alloy-lint/index.js');
 const t1 = performance.now();
 const a = lintDirectory('assets/alloy');
 const b = lintDirectory('assets/alloy_legacy');

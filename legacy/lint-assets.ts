@@ -1,5 +1,5 @@
-import type * as Diagnostics from '../lib/alloy/diagnostics';
-import type * as LintFolder from '../lib/alloy/lint-folder';
+import type * as LintFolder from '../alloy-lint/folder/lint-folder';
+import type * as Diagnostics from '../alloy-lint/syntax/diagnostics';
 import { UserError } from './deploy/errors';
 
 /**
@@ -10,8 +10,8 @@ import { UserError } from './deploy/errors';
 export function lintAssets(dir: string, providedEnv: readonly string[]): { warnings: string[] } {
   // Loaded only when something is about to be deployed: a no-op redeploy does not pay for the linter (nor ever
   // for the formatter, which the toolkit's index would load too).
-  const { lintDirectory } = require('../lib/alloy/lint-folder') as typeof LintFolder;
-  const { formatDiagnostic } = require('../lib/alloy/diagnostics') as typeof Diagnostics;
+  const { lintDirectory } = require('../alloy-lint/folder/lint-folder') as typeof LintFolder;
+  const { formatDiagnostic } = require('../alloy-lint/syntax/diagnostics') as typeof Diagnostics;
   const { diagnostics, envVars } = lintDirectory(dir);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {

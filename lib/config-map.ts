@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import { alloyFilesOf, formatDiagnostic } from './alloy';
+import { alloyFilesOf, formatDiagnostic } from '../alloy-lint';
 
 export interface AlloyConfigMapProps {
   /** Folder whose `*.alloy` files become the ConfigMap's keys. */

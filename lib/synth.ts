@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { App } from 'cdk8s';
-import { formatDiagnostic, lintDirectory } from './alloy';
+import { formatDiagnostic, lintDirectory } from '../alloy-lint';
 import { AlloyChart, providedEnv } from './alloy-chart';
 import { loadProdStack } from './config/load';
 

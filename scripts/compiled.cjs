@@ -8,7 +8,7 @@ const { basename, dirname, join, relative } = require('node:path');
 
 const root = join(__dirname, '..');
 const outRoot = join(root, 'build');
-const sourceDirs = ['lib', 'imports', 'legacy'];
+const sourceDirs = ['alloy-lint', 'lib', 'imports', 'legacy'];
 
 function* sources() {
   yield join(root, 'main.ts');

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from '../../lib/alloy';
-import type { BlockStmt, Expr, Stmt } from '../../lib/alloy/ast';
+import { parse } from '../../alloy-lint';
+import type { BlockStmt, Expr, Stmt } from '../../alloy-lint/syntax/ast';
 
 /** A component or config block of a folder, with its body's attributes rendered as text. */
 export interface Component {

@@ -1,7 +1,7 @@
 /** The linter's rules, each on a small configuration folder. */
 import { symlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { formatDiagnostic, type LintOptions, lintDirectory } from '../../lib/alloy';
+import { formatDiagnostic, type LintOptions, lintDirectory } from '../../alloy-lint';
 import { removeTempConfigs, tempConfig } from './temp-config';
 
 afterEach(removeTempConfigs);

@@ -7,10 +7,10 @@
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { AlloySyntaxError, type Diagnostic, formatDiagnostic, hasErrors } from './diagnostics';
-import { alloyFilesOf, lintDirectory, lintSources } from './index';
-import { parse } from './parser';
-import { formatSource } from './printer';
+import { alloyFilesOf, lintDirectory, lintSources } from '../index';
+import { formatSource } from '../printer/printer';
+import { AlloySyntaxError, type Diagnostic, formatDiagnostic, hasErrors } from '../syntax/diagnostics';
+import { parse } from '../syntax/parser';
 
 export interface Io {
   out: (text: string) => void;

@@ -1,8 +1,13 @@
 /** The committed component registry: up to date with ../shared/alloy/components.json, and what it answers. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildRegistry, type ComponentsJson, REGISTRY_DATA_FILE, renderRegistry } from '../../lib/alloy/build-registry';
-import { defaultRegistry } from '../../lib/alloy/registry';
+import {
+  buildRegistry,
+  type ComponentsJson,
+  REGISTRY_DATA_FILE,
+  renderRegistry,
+} from '../../alloy-lint/registry/build-registry';
+import { defaultRegistry } from '../../alloy-lint/registry/registry';
 import { describeShared, SHARED_ALLOY } from './shared-fixtures';
 
 describeShared('registry.data.json', () => {

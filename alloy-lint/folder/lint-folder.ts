@@ -4,12 +4,12 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Diagnostic, hasErrors, sortDiagnostics } from './diagnostics';
-import { BlockNames, FactsBuilder, type ScopeFacts } from './facts';
-import { LineIndex, Source } from './lexer';
-import { type LintOptions, type LintResult, lintFacts } from './linter';
-import { parseStatements } from './parser';
-import { defaultRegistry } from './registry';
+import { BlockNames, FactsBuilder, type ScopeFacts } from '../lint/facts';
+import { type LintOptions, type LintResult, lintFacts } from '../lint/linter';
+import { defaultRegistry } from '../registry/registry';
+import { type Diagnostic, hasErrors, sortDiagnostics } from '../syntax/diagnostics';
+import { LineIndex, Source } from '../syntax/lexer';
+import { parseStatements } from '../syntax/parser';
 
 export interface SourceFile {
   /** Name used in diagnostics. */

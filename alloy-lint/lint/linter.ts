@@ -21,9 +21,10 @@
  * Components exporting nothing (receivers, `prometheus.scrape`, ...) are sources by design and never
  * warned about, nor are components whose exports are undocumented or unknown.
  */
-import { type Diagnostic, diagnosticAt, type Severity } from './diagnostics';
+
+import type { Registry } from '../registry/registry';
+import { type Diagnostic, diagnosticAt, type Severity } from '../syntax/diagnostics';
 import type { BlockFacts, FileRef, References, ScopeFacts } from './facts';
-import type { Registry } from './registry';
 import { type Trie, trieNode } from './trie';
 
 export interface LintOptions {

@@ -4,11 +4,11 @@
  * that each file's AST can be dropped as soon as it is read: keeping every AST of a large folder alive until
  * the end costs more in garbage collection than parsing does.
  */
-import type { BlockStmt, Expr, File, Stmt } from './ast';
-import type { LineIndex } from './lexer';
-import { Token } from './token';
+import type { BlockStmt, Expr, File, Stmt } from '../syntax/ast';
+import type { LineIndex } from '../syntax/lexer';
+import { Token } from '../syntax/token';
+import { unquote } from '../syntax/unicode';
 import { type Trie, trieNode } from './trie';
-import { unquote } from './unicode';
 
 /** Where facts come from, for diagnostics. */
 export interface FileRef {

@@ -2,8 +2,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, run } from '../../lib/alloy/cli';
-import { formatSource } from '../../lib/alloy/printer';
+import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, run } from '../../alloy-lint/cli/cli';
+import { formatSource } from '../../alloy-lint/printer/printer';
 import { removeTempConfigs, tempConfig } from './temp-config';
 
 afterEach(removeTempConfigs);
@@ -144,7 +144,7 @@ describe('folder and file arguments', () => {
 describe('as a process', () => {
   it('main() sets the exit status', () => {
     const root = resolve(__dirname, '../..');
-    const entry = "require('./lib/alloy/cli').main(['node', 'alloy-lint', ...process.argv.slice(1)])";
+    const entry = "require('./alloy-lint/cli/cli').main(['node', 'alloy-lint', ...process.argv.slice(1)])";
     const runProcess = (dir: string) =>
       spawnSync(process.execPath, ['--import', 'tsx', '-e', entry, '--', dir], { cwd: root, encoding: 'utf8' });
     expect(runProcess(tempConfig({ 'a.alloy': FORMATTED })).status).toBe(EXIT_OK);

@@ -1,0 +1,12 @@
+/**
+ * Public API of the Alloy configuration toolkit: parse, format and lint `.alloy` files. Used by the chart
+ * synth (central instance, with the env vars it provides), the legacy deploy and the `alloy-lint` CLI.
+ */
+
+export { type AlloySourceFile, alloyConfigHash } from './folder/config-hash';
+export { alloyFilesOf, lintDirectory, lintSources, type SourceFile } from './folder/lint-folder';
+export type { LintOptions, LintResult } from './lint/linter';
+export { formatSource } from './printer/printer';
+export type { File as AlloyFile } from './syntax/ast';
+export { AlloySyntaxError, type Diagnostic, formatDiagnostic, hasErrors, type Severity } from './syntax/diagnostics';
+export { parse } from './syntax/parser';
