@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ArgumentChecker } from '../lint/arguments';
 import { BlockNames, FactsBuilder, type ScopeFacts } from '../lint/facts';
 import { type LintOptions, type LintResult, lintFacts } from '../lint/linter';
 import { defaultRegistry } from '../registry/registry';
@@ -26,16 +27,18 @@ export interface SourceFile {
 export function lintSources(sources: readonly SourceFile[], options: LintOptions = {}): LintResult {
   const facts: ScopeFacts[] = [];
   const names = new BlockNames();
+  const registry = defaultRegistry();
+  const checker = new ArgumentChecker(registry.release(options.alloyVersion), options.clustering === true);
   const diagnostics: Diagnostic[] = [];
   for (const s of sources) {
     const source = new Source(s.text);
-    const builder = new FactsBuilder({ name: s.file, lines: new LineIndex(source.bytes) }, names);
+    const builder = new FactsBuilder({ name: s.file, lines: new LineIndex(source.bytes) }, names, checker);
     const parsed = parseStatements(source, s.file, (stmt) => builder.add(stmt));
     diagnostics.push(...parsed.diagnostics);
     facts.push(builder.facts);
   }
   if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), envVars: [] };
-  const result = lintFacts(facts, defaultRegistry(), options);
+  const result = lintFacts(facts, registry, options);
   return { diagnostics: sortDiagnostics(result.diagnostics), envVars: result.envVars };
 }
 

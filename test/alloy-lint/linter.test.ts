@@ -151,7 +151,7 @@ describe('declarations', () => {
       'otelcol.exporter.brandnew "x" {\n  endpoint = "y"\n}\n\nlogging {\n  write_to = [otelcol.exporter.brandnew.x.anything]\n}\n';
     expect(lint({ 'a.alloy': config }).lines).toEqual([
       expect.stringMatching(
-        /^a\.alloy:1:1: warning: unknown component otelcol\.exporter\.brandnew \(not in the registry/,
+        /^a\.alloy:1:1: warning: unknown component otelcol\.exporter\.brandnew \(not in the newest release the registry has/,
       ),
     ]);
   });
