@@ -38,7 +38,12 @@ export function synthesize(options: SynthOptions = {}): SynthResult {
   const assetsDir = options.assetsDir ?? 'assets/alloy';
   const stack = loadProdStack(options.configFile ?? 'config/prod.yaml');
   // Every env var the pipeline reads must be one the Deployment provides, or Alloy fails on the cluster.
-  const lint = lintDirectory(assetsDir, { providedEnv: providedEnv(stack.alloy) });
+  // Judged as the release and stability level the Deployment runs (config/prod.yaml).
+  const lint = lintDirectory(assetsDir, {
+    providedEnv: providedEnv(stack.alloy),
+    alloyVersion: stack.alloy.version,
+    stabilityLevel: stack.alloy.stabilityLevel,
+  });
   const errors = lint.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) throw new PipelineError(errors.map(formatDiagnostic));
   const warnings = lint.diagnostics.filter((d) => d.severity !== 'error').map(formatDiagnostic);

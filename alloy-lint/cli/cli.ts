@@ -1,5 +1,6 @@
 /**
- * `alloy-lint [--syntax-only] [--fmt --check | --fmt --write] [--json] <file|dir>...`
+ * `alloy-lint [--alloy-version V] [--stability.level L] [--clustering] [--syntax-only] [--fmt --check | --fmt --write]
+ *  [--json] <file|dir>...`
  *
  * A folder is linted as one configuration (the way Alloy loads it), a file on its own. Exit status: 0 clean
  * (warnings allowed), 1 errors or unformatted files, 2 usage. Problems are printed as `file:line:col: ...`;
@@ -7,8 +8,10 @@
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { alloyFilesOf, lintDirectory, lintSources } from '../index';
+import { alloyFilesOf, type LintOptions, lintDirectory, lintSources } from '../index';
 import { formatSource } from '../printer/printer';
+import { STABILITY_LEVELS, type StabilityLevel } from '../registry/registry';
+import { parseVersion } from '../registry/versions';
 import { AlloySyntaxError, type Diagnostic, formatDiagnostic, hasErrors } from '../syntax/diagnostics';
 import { parse } from '../syntax/parser';
 
@@ -18,6 +21,10 @@ export interface Io {
 }
 
 interface Options {
+  alloyVersion?: string;
+  /** commander keeps the dot of `--stability.level` in the key. */
+  'stability.level'?: StabilityLevel;
+  clustering?: boolean;
   syntaxOnly?: boolean;
   fmt?: boolean;
   check?: boolean;
@@ -45,6 +52,13 @@ export function buildProgram(io: Io): Command {
   return new Command('alloy-lint')
     .description('Check, lint and format Grafana Alloy configuration (.alloy) files')
     .argument('<paths...>', 'files, or folders linted as one configuration each')
+    .option('--alloy-version <version>', 'judge as this Alloy release would, e.g. v1.10.1 (default: the newest known)')
+    .addOption(
+      new Option('--stability.level <level>', 'Alloy --stability.level: components above it are errors').choices(
+        STABILITY_LEVELS,
+      ),
+    )
+    .option('--clustering', 'Alloy runs clustered: components that can cluster must enable it')
     .option('--syntax-only', 'only parse each file')
     .option('--fmt', 'check or apply the formatting of `alloy fmt` (with --check or --write)')
     .addOption(new Option('--check', 'with --fmt: fail on files that are not formatted').conflicts('write'))
@@ -67,6 +81,9 @@ export function run(args: string[], io: Io): number {
   const opts = program.opts<Options>();
   try {
     checkCombination(opts);
+    if (opts.alloyVersion !== undefined && parseVersion(opts.alloyVersion) === undefined) {
+      throw new UsageError(`--alloy-version ${opts.alloyVersion}: not an Alloy release (expected e.g. v1.10.1)`);
+    }
     const report = opts.fmt ? formatPaths(program.args, opts.write === true) : lintPaths(program.args, opts);
     print(report, opts, io);
     return hasErrors(report.diagnostics) || report.unformatted.length > 0 ? EXIT_ERRORS : EXIT_OK;
@@ -136,12 +153,17 @@ function lintPaths(paths: string[], opts: Options): Report {
       }
       continue;
     }
+    const options: LintOptions = {
+      alloyVersion: opts.alloyVersion,
+      stabilityLevel: opts['stability.level'],
+      clustering: opts.clustering,
+    };
     let result: { diagnostics: Diagnostic[]; envVars: string[] };
     if (isDirectory(path)) {
-      result = lintDirectory(path);
+      result = lintDirectory(path, options);
     } else {
       const text = read(path, report);
-      result = text ? lintSources([{ file: path, text }]) : { diagnostics: [], envVars: [] };
+      result = text ? lintSources([{ file: path, text }], options) : { diagnostics: [], envVars: [] };
     }
     report.diagnostics.push(...result.diagnostics);
     for (const v of result.envVars) envVars.add(v);

@@ -12,6 +12,8 @@ import { type Diagnostic, hasErrors, sortDiagnostics } from '../syntax/diagnosti
 import { LineIndex, Source } from '../syntax/lexer';
 import { parseStatements } from '../syntax/parser';
 
+export type { LintOptions, LintResult };
+
 export interface SourceFile {
   /** Name used in diagnostics. */
   file: string;

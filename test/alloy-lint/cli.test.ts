@@ -153,3 +153,39 @@ describe('as a process', () => {
     expect(failed.stdout).toMatch(/a\.alloy:2:15: error: /);
   });
 });
+
+describe('judging as a release', () => {
+  const FILE_EXPORTER =
+    'otelcol.exporter.file "f" {\n\tpath = "/tmp/x"\n}\n\notelcol.receiver.otlp "r" {\n\toutput {\n\t\ttraces = [otelcol.exporter.file.f.input]\n\t}\n}\n';
+
+  it('--alloy-version judges components as that release: otelcol.exporter.file is missing in v1.10.1', () => {
+    const dir = tempConfig({ 'a.alloy': FILE_EXPORTER });
+    const old = cli('--alloy-version', 'v1.10.1', dir);
+    expect(old.code).toBe(EXIT_ERRORS);
+    expect(old.out).toBe(
+      `${join(dir, 'a.alloy')}:1:1: error: unknown component otelcol.exporter.file in Alloy v1.10.1 (added in v1.13.2)\n`,
+    );
+    expect(cli('--alloy-version', 'v1.13.2', dir).code).toBe(EXIT_OK);
+  });
+
+  it('--stability.level makes a component above it an error; a bad level or version is a usage error', () => {
+    const dir = tempConfig({ 'a.alloy': FILE_EXPORTER });
+    const r = cli('--alloy-version', '1.13.2', '--stability.level', 'generally-available', dir);
+    expect(r.code).toBe(EXIT_ERRORS);
+    expect(r.out).toContain('error: otelcol.exporter.file is public-preview in Alloy v1.13.2, above --stability.level');
+    expect(cli('--stability.level', 'beta', dir).code).toBe(EXIT_USAGE);
+    const bad = cli('--alloy-version', 'latest', dir);
+    expect([bad.code, bad.err]).toEqual([
+      EXIT_USAGE,
+      'alloy-lint: --alloy-version latest: not an Alloy release (expected e.g. v1.10.1)\n',
+    ]);
+  });
+
+  it('--clustering asks components that can cluster to enable it', () => {
+    const dir = tempConfig({ 'a.alloy': FORMATTED });
+    expect(cli('--alloy-version', 'v1.10.1', dir).code).toBe(EXIT_OK);
+    const r = cli('--alloy-version', 'v1.10.1', '--clustering', dir);
+    expect(r.code).toBe(EXIT_ERRORS);
+    expect(r.out).toContain('a.alloy:3:1: error: prometheus.scrape "self" needs clustering { enabled = true }');
+  });
+});

@@ -107,6 +107,21 @@ describe('bad input leaves the previous dist/ exactly as it was and exits 1 with
     );
   });
 
+  test('a pipeline judged as the release prod.yaml pins: an attribute v1.10.1 does not know', () => {
+    withEditedFile(
+      project.path('assets/alloy/collect_otlp.alloy'),
+      (t) => t.replace('reload_interval =', 'reload_intervall ='),
+      () => {
+        const r = run(project, synthApp);
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(
+          /assets\/alloy\/collect_otlp.alloy:\d+:\d+: error: otelcol.receiver.otlp > grpc > tls has no attribute "reload_intervall" in Alloy v1.10.1 \(did you mean "reload_interval"\?\)/,
+        );
+        distUnchanged();
+      },
+    );
+  });
+
   test('an env var the Deployment does not provide (not in envFromSecret.keys nor set by the chart)', () => {
     withEditedFile(
       project.path('assets/alloy/export_mimir.alloy'),
