@@ -25,9 +25,14 @@ export const TLS_ENV = {
   ALLOY_TLS_KEY_FILE: `${MOUNT_PATHS.tls}/tls.key`,
 } as const;
 
+/** Env vars the chart sets itself: the certificate's files and the pipeline settings of the stack file. */
+export function chartEnv(alloy: CentralAlloyConfig): Record<string, string> {
+  return { ...TLS_ENV, ALLOY_SYSLOG_FORMAT: alloy.syslogFormat };
+}
+
 /** The env vars a central pipeline may read: the chart's own and the keys of the configured Secret. */
 export function providedEnv(alloy: CentralAlloyConfig): string[] {
-  return [...Object.keys(TLS_ENV), ...(alloy.envFromSecret?.keys ?? [])].sort();
+  return [...Object.keys(chartEnv(alloy)), ...(alloy.envFromSecret?.keys ?? [])].sort();
 }
 
 /** The central Alloy: an OTLP gateway behind a MetalLB LoadBalancer, with TLS from cert-manager. */
@@ -71,7 +76,7 @@ export class AlloyChart extends Chart {
       httpPort: HTTP_PORT,
       stabilityLevel: alloy.stabilityLevel,
       envFromSecretName: alloy.envFromSecret?.name,
-      env: TLS_ENV,
+      env: chartEnv(alloy),
       requests: alloy.resources.requests,
       limits: alloy.resources.limits,
     });

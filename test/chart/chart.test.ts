@@ -147,6 +147,11 @@ describe('Deployment alloy', () => {
     expect(env.ALLOY_TLS_KEY_FILE).toBe(`${tlsMount}/tls.key`);
   });
 
+  test("the syslog listener's format comes from prod.yaml's syslogFormat as ALLOY_SYSLOG_FORMAT", () => {
+    const env = Object.fromEntries(container().env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    expect(env.ALLOY_SYSLOG_FORMAT).toBe('rfc3164');
+  });
+
   test('envFrom the configured existing Secret, which is not itself in the output', () => {
     expect(container().envFrom).toEqual([{ secretRef: { name: 'grafana-cloud' } }]);
     expect(objects.some((o) => o.kind === 'Secret')).toBe(false);
@@ -244,7 +249,7 @@ describe('values from the stack file', () => {
 
   test('without envFromSecret the container has no envFrom', () => {
     withScratchProject((other) => {
-      other.editProd((t) => t.replace(/ {2}envFromSecret:[\s\S]*?MIMIR_REMOTE_WRITE_URL\n/, ''));
+      other.editProd((t) => t.replace(/ {2}envFromSecret:[\s\S]*?MIMIR_TENANT_ID\n/, ''));
       // The pipeline may then read only the env vars the chart sets itself.
       for (const f of readdirSync(other.path('assets/alloy'))) {
         if (!['logging.alloy', 'http.alloy'].includes(f)) rmSync(other.path('assets/alloy', f));
@@ -255,7 +260,7 @@ describe('values from the stack file', () => {
 
   test('without envFromSecret a pipeline that reads the Secret keys is refused at synth', () => {
     withScratchProject((other) => {
-      other.editProd((t) => t.replace(/ {2}envFromSecret:[\s\S]*?MIMIR_REMOTE_WRITE_URL\n/, ''));
+      other.editProd((t) => t.replace(/ {2}envFromSecret:[\s\S]*?MIMIR_TENANT_ID\n/, ''));
       expect(() => other.synth()).toThrow(
         /export_mimir.alloy:\d+:\d+: error: .*"MIMIR_REMOTE_WRITE_URL" is not provided/,
       );

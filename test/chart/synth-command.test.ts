@@ -101,7 +101,7 @@ describe('bad input leaves the previous dist/ exactly as it was and exits 1 with
       () => {
         const r = run(project, synthApp);
         expect(r.status).toBe(1);
-        expect(r.stderr).toMatch(/assets\/alloy\/export_mimir.alloy:3:\d+: error: .*receivers/);
+        expect(r.stderr).toMatch(/assets\/alloy\/export_mimir.alloy:\d+:\d+: error: .*has no export "receivers"/);
         distUnchanged();
       },
     );

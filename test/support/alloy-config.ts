@@ -28,7 +28,7 @@ export function exprText(e: Expr): string {
     case 'array':
       return `[${e.elements.map(exprText).join(', ')}]`;
     case 'object':
-      return `{${e.fields.map((f) => `${f.name} = ${exprText(f.value)}`).join(', ')}}`;
+      return `{${e.fields.map((f) => `${f.quoted ? JSON.stringify(f.name) : f.name} = ${exprText(f.value)}`).join(', ')}}`;
     case 'unary':
       return `${e.op}${exprText(e.value)}`;
     case 'binary':
