@@ -5,8 +5,11 @@
 
 export { type AlloySourceFile, alloyConfigHash } from './folder/config-hash';
 export { alloyFilesOf, lintDirectory, lintSources, type SourceFile } from './folder/lint-folder';
+export { upgradeDirectory } from './folder/upgrade-folder';
 export type { LintOptions, LintResult } from './lint/linter';
+export type { UpgradeCheck } from './lint/upgrade';
 export { formatSource } from './printer/printer';
+export { STABILITY_LEVELS, type StabilityLevel } from './registry/registry';
 export type { File as AlloyFile } from './syntax/ast';
 export { AlloySyntaxError, type Diagnostic, formatDiagnostic, hasErrors, type Severity } from './syntax/diagnostics';
 export { parse } from './syntax/parser';

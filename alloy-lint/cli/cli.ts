@@ -8,9 +8,10 @@
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { alloyFilesOf, type LintOptions, lintDirectory, lintSources } from '../index';
+import { alloyFilesOf, type LintOptions, lintDirectory, lintSources, upgradeDirectory } from '../index';
+import { upgradeFindings } from '../lint/upgrade';
 import { formatSource } from '../printer/printer';
-import { STABILITY_LEVELS, type StabilityLevel } from '../registry/registry';
+import { defaultRegistry, STABILITY_LEVELS, type StabilityLevel } from '../registry/registry';
 import { parseVersion } from '../registry/versions';
 import { AlloySyntaxError, type Diagnostic, formatDiagnostic, hasErrors } from '../syntax/diagnostics';
 import { parse } from '../syntax/parser';
@@ -25,6 +26,8 @@ interface Options {
   /** commander keeps the dot of `--stability.level` in the key. */
   'stability.level'?: StabilityLevel;
   clustering?: boolean;
+  upgradeTo?: string;
+  sarif?: boolean;
   syntaxOnly?: boolean;
   fmt?: boolean;
   check?: boolean;
@@ -59,6 +62,10 @@ export function buildProgram(io: Io): Command {
       ),
     )
     .option('--clustering', 'Alloy runs clustered: components that can cluster must enable it')
+    .option(
+      '--upgrade-to <version>',
+      'list what moving from --alloy-version to this release breaks or changes (folders only)',
+    )
     .option('--syntax-only', 'only parse each file')
     .option('--fmt', 'check or apply the formatting of `alloy fmt` (with --check or --write)')
     .addOption(new Option('--check', 'with --fmt: fail on files that are not formatted').conflicts('write'))
@@ -81,10 +88,19 @@ export function run(args: string[], io: Io): number {
   const opts = program.opts<Options>();
   try {
     checkCombination(opts);
-    if (opts.alloyVersion !== undefined && parseVersion(opts.alloyVersion) === undefined) {
-      throw new UsageError(`--alloy-version ${opts.alloyVersion}: not an Alloy release (expected e.g. v1.10.1)`);
+    for (const [flag, value] of [
+      ['--alloy-version', opts.alloyVersion],
+      ['--upgrade-to', opts.upgradeTo],
+    ] as const) {
+      if (value !== undefined && parseVersion(value) === undefined) {
+        throw new UsageError(`${flag} ${value}: not an Alloy release (expected e.g. v1.10.1)`);
+      }
     }
-    const report = opts.fmt ? formatPaths(program.args, opts.write === true) : lintPaths(program.args, opts);
+    const report = opts.fmt
+      ? formatPaths(program.args, opts.write === true)
+      : opts.upgradeTo !== undefined
+        ? upgradePaths(program.args, opts, opts.upgradeTo)
+        : lintPaths(program.args, opts);
     print(report, opts, io);
     return hasErrors(report.diagnostics) || report.unformatted.length > 0 ? EXIT_ERRORS : EXIT_OK;
   } catch (e) {
@@ -106,6 +122,12 @@ function checkCombination(opts: Options): void {
   if ((opts.check || opts.write) && !opts.fmt) throw new UsageError('--check and --write go with --fmt');
   if (opts.fmt && !opts.check && !opts.write) throw new UsageError('--fmt needs --check or --write');
   if (opts.fmt && opts.syntaxOnly) throw new UsageError('--syntax-only and --fmt exclude each other');
+  if (opts.upgradeTo !== undefined && opts.alloyVersion === undefined) {
+    throw new UsageError('--upgrade-to needs --alloy-version, the release the pipeline runs on today');
+  }
+  if (opts.upgradeTo !== undefined && (opts.fmt || opts.syntaxOnly)) {
+    throw new UsageError('--upgrade-to goes with neither --fmt nor --syntax-only');
+  }
 }
 
 function emptyReport(): Report {
@@ -169,6 +191,24 @@ function lintPaths(paths: string[], opts: Options): Report {
     for (const v of result.envVars) envVars.add(v);
   }
   report.envVars = [...envVars].sort();
+  return report;
+}
+
+/** --upgrade-to: each folder's upgrade findings (a folder is one configuration; files are linted as one each). */
+function upgradePaths(paths: string[], opts: Options, to: string): Report {
+  const report = emptyReport();
+  const check = { from: opts.alloyVersion as string, to };
+  const options = { stabilityLevel: opts['stability.level'], clustering: opts.clustering };
+  for (const path of paths) {
+    if (isDirectory(path)) {
+      report.diagnostics.push(...upgradeDirectory(path, check, options));
+      continue;
+    }
+    const text = read(path, report);
+    if (text === undefined) continue;
+    const lintAs = (alloyVersion: string) => lintSources([{ file: path, text }], { ...options, alloyVersion });
+    report.diagnostics.push(...upgradeFindings(lintAs, defaultRegistry(), check));
+  }
   return report;
 }
 

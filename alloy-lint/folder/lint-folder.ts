@@ -39,9 +39,9 @@ export function lintSources(sources: readonly SourceFile[], options: LintOptions
     diagnostics.push(...parsed.diagnostics);
     facts.push(builder.facts);
   }
-  if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), envVars: [] };
+  if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), envVars: [], components: [] };
   const result = lintFacts(facts, registry, options);
-  return { diagnostics: sortDiagnostics(result.diagnostics), envVars: result.envVars };
+  return { ...result, diagnostics: sortDiagnostics(result.diagnostics) };
 }
 
 /** The `*.alloy` files of a folder (not recursive, sorted), or a diagnostic saying why there are none. */
@@ -82,7 +82,7 @@ function isFileOrUnreadable(path: string): boolean {
  */
 export function lintDirectory(dir: string, options: LintOptions = {}): LintResult {
   const { files, problem } = alloyFilesOf(dir);
-  if (problem) return { diagnostics: [problem], envVars: [] };
+  if (problem) return { diagnostics: [problem], envVars: [], components: [] };
   const sources: SourceFile[] = [];
   const unreadable: Diagnostic[] = [];
   for (const file of files) {
@@ -93,6 +93,6 @@ export function lintDirectory(dir: string, options: LintOptions = {}): LintResul
       unreadable.push({ file, line: 0, column: 0, severity: 'error', message: `cannot read (${code})` });
     }
   }
-  if (unreadable.length > 0) return { diagnostics: unreadable, envVars: [] };
+  if (unreadable.length > 0) return { diagnostics: unreadable, envVars: [], components: [] };
   return lintSources(sources, options);
 }

@@ -52,6 +52,8 @@ export interface LintOptions {
 
 export interface LintResult {
   diagnostics: Diagnostic[];
+  /** The registry components the configuration uses, where each is declared. */
+  components: { name: string; file: string; line: number; column: number }[];
   /** Env vars referenced through sys.env/env with a literal name, sorted, unique. */
   envVars: string[];
 }
@@ -153,12 +155,13 @@ export function lintFacts(files: readonly ScopeFacts[], registry: Registry, opti
       }
     }
   }
-  return { diagnostics: linter.diagnostics, envVars };
+  return { diagnostics: linter.diagnostics, envVars, components: linter.components };
 }
 
 class Linter {
   readonly diagnostics: Diagnostic[] = [];
   readonly envUses: EnvUse[] = [];
+  readonly components: LintResult['components'] = [];
 
   // Where the resolution is: set per block, so that no context object is made per reference.
   private scope!: Scope;
@@ -293,6 +296,8 @@ class Linter {
       return null;
     }
     for (const finding of b.argumentFindings ?? []) this.diagnostics.push(finding);
+    const at = diagnosticAt(file.name, file.lines, namePos, 'info', '');
+    this.components.push({ name, file: at.file, line: at.line, column: at.column });
     if (known.community) {
       this.report(
         file,
