@@ -15,6 +15,7 @@ import { defaultRegistry, STABILITY_LEVELS, type StabilityLevel } from '../regis
 import { parseVersion } from '../registry/versions';
 import { AlloySyntaxError, type Diagnostic, formatDiagnostic, hasErrors } from '../syntax/diagnostics';
 import { parse } from '../syntax/parser';
+import { toSarif } from './sarif';
 
 export interface Io {
   out: (text: string) => void;
@@ -71,6 +72,7 @@ export function buildProgram(io: Io): Command {
     .addOption(new Option('--check', 'with --fmt: fail on files that are not formatted').conflicts('write'))
     .option('--write', 'with --fmt: rewrite files that are not formatted')
     .option('--json', 'machine-readable output on stdout')
+    .addOption(new Option('--sarif', 'the findings as SARIF 2.1.0 on stdout, for CI').conflicts(['json', 'fmt']))
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(alloy-lint --help shows the usage)');
@@ -239,6 +241,10 @@ function formatPaths(paths: string[], write: boolean): Report {
 }
 
 function print(report: Report, opts: Options, io: Io): void {
+  if (opts.sarif) {
+    io.out(`${JSON.stringify(toSarif(report.diagnostics), null, 2)}\n`);
+    return;
+  }
   if (opts.json) {
     io.out(
       `${JSON.stringify({ ok: !hasErrors(report.diagnostics) && report.unformatted.length === 0, ...report }, null, 2)}\n`,
