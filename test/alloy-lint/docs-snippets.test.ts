@@ -172,6 +172,45 @@ describeShared('docs examples', () => {
   });
 });
 
+describeShared('docs examples, unrestricted', () => {
+  it('catches at least 95 % of misspelt attributes anywhere in a registry component, judged or not', () => {
+    // The test above draws mutations only where the registry judges (fully documented components and blocks);
+    // this one misspells every attribute of every registry component, so the unjudged parts count as misses.
+    const release = defaultRegistry().release(RELEASE);
+    let tried = 0;
+    let caught = 0;
+    for (const file of readdirSync(DIR).filter((f) => f.endsWith('.alloy') && WRONG_EXAMPLES[f] === undefined)) {
+      const text = readFileSync(join(DIR, file), 'utf8');
+      const parsed = parse(text, file);
+      if (parsed.diagnostics.length > 0) continue;
+      const bytes = Buffer.from(text);
+      const before = releaseErrors(lintExample(file, text).diagnostics).length;
+      const visit = (stmts: Stmt[]) => {
+        for (const s of stmts) {
+          if (s.kind === 'block') {
+            visit(s.body);
+            continue;
+          }
+          const misspelt = `${s.name.slice(0, -1)}x${s.name.slice(-1)}`;
+          const mutated = Buffer.concat([
+            bytes.subarray(0, s.namePos),
+            Buffer.from(misspelt),
+            bytes.subarray(s.namePos + Buffer.byteLength(s.name)),
+          ]).toString();
+          tried++;
+          if (releaseErrors(lintExample(file, mutated).diagnostics).length > before) caught++;
+        }
+      };
+      for (const top of parsed.ast.body) {
+        if (top.kind === 'block' && release.component(top.name.join('.')) !== undefined) visit(top.body);
+      }
+    }
+    process.stdout.write(`misspelt attributes, every registry component: ${caught}/${tried} caught\n`);
+    expect(tried).toBeGreaterThan(1500);
+    expect(caught / tried).toBeGreaterThanOrEqual(0.95);
+  });
+});
+
 interface Mutation {
   kind: 'misspelt attribute' | 'misspelt block' | 'moved block' | 'dropped required' | 'wrong kind';
   file: string;
