@@ -255,6 +255,9 @@ class Linter {
     };
     for (const b of blocks) {
       const { name, file } = b;
+      if (SINGLETON_BLOCKS.has(name) || LABELLED_BLOCKS.has(name)) {
+        for (const finding of b.argumentFindings ?? []) this.diagnostics.push(finding);
+      }
       if (SINGLETON_BLOCKS.has(name)) {
         if (b.labelPos >= 0) this.report(file, b.labelPos, 'error', `block ${name} does not take a label`);
         once(name, b, `${name} block; it may appear only once`);

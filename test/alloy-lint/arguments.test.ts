@@ -135,6 +135,21 @@ otelcol.processor.attributes "b" {
     ]);
   });
 
+  it('config blocks are judged too: logging, http, argument, export, import.*', () => {
+    const config = `logging {
+  levle = "debug"
+}
+
+import.file "mod" {
+  detector = "poll"
+}
+`;
+    expect(problems({ 'a.alloy': config })).toEqual([
+      'a.alloy:2:3: error: logging has no attribute "levle" in Alloy v1.10.1 (did you mean "level"?)',
+      'a.alloy:5:1: error: import.file is missing the required attribute "filename" in Alloy v1.10.1',
+    ]);
+  });
+
   it('components of declare/import and free-form bodies are not judged', () => {
     const config = `declare "custom" {
   argument "x" { }
