@@ -1,8 +1,9 @@
 /**
- * Public API of the Alloy configuration toolkit: parse, format and lint `.alloy` files. Used by the chart
- * synth (central instance, with the env vars it provides), the legacy deploy and the `alloy-lint` CLI.
+ * Public API of the Alloy configuration toolkit: parse, format and lint `.alloy` files, judged as a given Alloy
+ * release would (LintOptions: alloyVersion, stabilityLevel, clustering), and check an upgrade between releases.
+ * Used by the chart synth (central instance, with the env vars it provides), the legacy deploy and the
+ * `alloy-lint` CLI.
  */
-
 export { type AlloySourceFile, alloyConfigHash } from './folder/config-hash';
 export { alloyFilesOf, lintDirectory, lintSources, type SourceFile } from './folder/lint-folder';
 export { upgradeDirectory } from './folder/upgrade-folder';
