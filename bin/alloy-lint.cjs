@@ -1,2 +1,2 @@
 #!/usr/bin/env node
-require('./built.cjs').requireBuilt('lib/alloy/cli.ts').main(process.argv);
+require('./built.cjs').requireBuilt('alloy-lint/cli/cli.ts').main(process.argv);

@@ -53,6 +53,8 @@ export interface AlloyChartProps extends ChartProps {
   readonly configReloader?: AlloyPodProps['configReloader'];
   /** HA mode settings; an error with one replica. @default none */
   readonly ha?: AlloyHaProps;
+  /** Format the syslog listener parses; messages in the other one are dropped. @default 'rfc3164' */
+  readonly syslogFormat?: 'rfc3164' | 'rfc5424';
   /** Folder of the central pipeline's `*.alloy` files. @default 'assets/alloy' */
   readonly assetsDir?: string;
   /** Namespace of every object. @default 'alloy' */
@@ -65,8 +67,11 @@ export const MAX_CONNECTION_AGE_ENV = 'ALLOY_OTLP_MAX_CONNECTION_AGE';
 /** gRPC's own default: 0 means connections are never aged out (grpc-go treats a zero MaxConnectionAge as infinity). */
 const NO_MAX_CONNECTION_AGE = '0s';
 
-/** Env vars the chart sets itself: where the pipeline finds the mounted certificate, and the connection age. */
-export function chartEnv(props: Pick<AlloyChartProps, 'replicas' | 'ha'>): Record<string, string> {
+/**
+ * Env vars the chart sets itself: where the pipeline finds the mounted certificate, the connection age and the
+ * syslog format.
+ */
+export function chartEnv(props: Pick<AlloyChartProps, 'replicas' | 'ha' | 'syslogFormat'>): Record<string, string> {
   const ha = (props.replicas ?? ALLOY_DEFAULTS.replicas) > 1;
   return {
     ALLOY_TLS_CERT_FILE: TLS_FILES.cert,
@@ -74,11 +79,14 @@ export function chartEnv(props: Pick<AlloyChartProps, 'replicas' | 'ha'>): Recor
     [MAX_CONNECTION_AGE_ENV]: ha
       ? (props.ha?.maxConnectionAge ?? ALLOY_DEFAULTS.ha.maxConnectionAge)
       : NO_MAX_CONNECTION_AGE,
+    ALLOY_SYSLOG_FORMAT: props.syslogFormat ?? ALLOY_DEFAULTS.syslogFormat,
   };
 }
 
 /** The env vars a central pipeline may read: the chart's own and the keys of the configured Secret. */
-export function providedEnv(props: Pick<AlloyChartProps, 'replicas' | 'ha' | 'envFromSecret'>): string[] {
+export function providedEnv(
+  props: Pick<AlloyChartProps, 'replicas' | 'ha' | 'syslogFormat' | 'envFromSecret'>,
+): string[] {
   return [...Object.keys(chartEnv(props)), ...(props.envFromSecret?.keys ?? [])].sort();
 }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import { alloyConfigHash, alloyFilesOf, formatDiagnostic } from './alloy';
+import { alloyConfigHash, alloyFilesOf, formatDiagnostic } from '../alloy-lint';
 import { ALLOY_DEFAULTS } from './defaults';
 
 /**

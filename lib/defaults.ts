@@ -10,6 +10,8 @@ export const ALLOY_DEFAULTS = {
   /** No CPU limit: throttling delays OTLP batches. */
   resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
   stabilityLevel: 'generally-available',
+  /** RFC 3164 is what most network gear sends. */
+  syslogFormat: 'rfc3164',
   replicas: 1,
   configReloader: {
     /** quay.io/prometheus-operator/prometheus-config-reloader tag, the reloader the Alloy Helm chart uses. */

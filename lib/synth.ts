@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { App } from 'cdk8s';
-import { formatDiagnostic, lintDirectory } from './alloy';
+import { formatDiagnostic, lintDirectory, upgradeDirectory } from '../alloy-lint';
 import { AlloyChart, providedEnv } from './alloy-chart';
 import { loadProdStack } from './config/load';
 
@@ -38,10 +38,23 @@ export function synthesize(options: SynthOptions = {}): SynthResult {
   const assetsDir = options.assetsDir ?? 'assets/alloy';
   const stack = loadProdStack(options.configFile ?? 'config/prod.yaml');
   // Every env var the pipeline reads must be one the Deployment provides, or Alloy fails on the cluster.
-  const lint = lintDirectory(assetsDir, { providedEnv: providedEnv(stack.alloy) });
+  // Judged as the release and stability level the Deployment runs (config/prod.yaml).
+  // Several replicas run clustered: every component that can split its work must say whether it does.
+  const lintOptions = {
+    providedEnv: providedEnv(stack.alloy),
+    stabilityLevel: stack.alloy.stabilityLevel,
+    clustering: stack.alloy.replicas > 1,
+  };
+  const lint = lintDirectory(assetsDir, { ...lintOptions, alloyVersion: stack.alloy.version });
   const errors = lint.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) throw new PipelineError(errors.map(formatDiagnostic));
   const warnings = lint.diagnostics.filter((d) => d.severity !== 'error').map(formatDiagnostic);
+  // A bumped version (Renovate): what the pipeline uses that changes from the release the previous dist/ runs.
+  const previous = versionIn(outDir);
+  if (previous !== undefined) {
+    const upgrade = upgradeDirectory(assetsDir, { from: previous, to: stack.alloy.version }, lintOptions);
+    warnings.push(...upgrade.map((d) => formatDiagnostic({ ...d, severity: 'warning' })));
+  }
 
   mkdirSync(dirname(outDir), { recursive: true });
   const scratch = mkdtempSync(`${outDir}.tmp-`);
@@ -60,4 +73,15 @@ export function synthesize(options: SynthOptions = {}): SynthResult {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** The Alloy release the manifests in `outDir` run (their image tag), if there are any. */
+function versionIn(outDir: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(outDir, 'alloy.k8s.yaml'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  return /image: grafana\/alloy:(v\d+\.\d+\.\d+)\s/.exec(text)?.[1];
 }

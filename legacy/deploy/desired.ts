@@ -36,9 +36,16 @@ export function containerSpecFor(config: LegacyAlloyConfig, centralHostname: str
       `${config.hostPaths.varLog}:/mnt/var/log:ro`,
       `${config.hostPaths.proc}:/host/proc:ro`,
       `${config.hostPaths.sys}:/host/sys:ro`,
+      `${config.hostPaths.root}:/host/root:ro`,
     ],
     // The central endpoint has one source of truth: prod.yaml's alloy.hostname.
-    env: { ALLOY_CENTRAL_OTLP_ENDPOINT: `${centralHostname}:4317` },
+    env: {
+      ALLOY_CENTRAL_OTLP_ENDPOINT: `${centralHostname}:4317`,
+      // What the pipeline cannot know itself (assets/alloy_legacy/process_convert.alloy, export_central.alloy).
+      OTEL_RESOURCE_ATTRIBUTES: `host.name=${config.resource.hostName ?? config.target.host},service.name=${config.resource.serviceName}`,
+      ALLOY_CENTRAL_QUEUE_SIZE: String(config.sendQueue.queueSize),
+      ALLOY_CENTRAL_RETRY_FOR: config.sendQueue.retryFor,
+    },
     args: [
       'run',
       '/etc/alloy',

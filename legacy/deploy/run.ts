@@ -107,7 +107,7 @@ export async function runDeployCommand(name: CommandName, options: DeployOptions
     let lint: { warnings: string[] } | { error: unknown } | undefined;
     const lintNow = () => {
       try {
-        lint = lintAssets(resolve(options.assets), Object.keys(settings.container.env));
+        lint = lintAssets(resolve(options.assets), settings.container);
       } catch (error) {
         lint = { error };
       }

@@ -6,7 +6,7 @@
  * the check whatever the hash says.
  */
 import { readFileSync } from 'node:fs';
-import { alloyConfigHash, alloyFilesOf, formatDiagnostic } from '../../lib/alloy';
+import { alloyConfigHash, alloyFilesOf, formatDiagnostic } from '../../alloy-lint';
 import { parsePrometheusText } from './prometheus';
 
 export interface ConfigVerdict {

@@ -29,6 +29,12 @@ const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment 
 
 const absolutePath = z.string().regex(/^\/[^\0]*$/, 'an absolute path');
 
+/** A Go duration as Alloy reads it, e.g. `30m`, `2h`, `1h30m`. */
+const duration = z.string().regex(/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/, 'a duration such as 30m or 2h');
+
+/** A value inside OTEL_RESOURCE_ATTRIBUTES (`k=v,k=v`): no separators, no spaces. */
+const resourceValue = z.string().regex(/^[^,=\s]+$/, 'a value without commas, equals signs or spaces');
+
 /** A program name looked up in PATH, or an absolute path to it. */
 const command = z.string().regex(/^[^\s\0]+$/, 'a program name or absolute path without spaces');
 
@@ -117,6 +123,12 @@ const centralAlloyBaseSchema = z.strictObject({
     .enum(stabilityLevels)
     .default(D.stabilityLevel)
     .describe(`alloy run --stability.level; default ${D.stabilityLevel}`),
+  syslogFormat: z
+    .enum(['rfc3164', 'rfc5424'])
+    .default(D.syslogFormat)
+    .describe(
+      `format the syslog listener parses (env ALLOY_SYSLOG_FORMAT); messages in the other one are dropped; default ${D.syslogFormat}, what most network gear sends`,
+    ),
 });
 
 // ---- Reload sidecar and HA mode (issue #12) ----
@@ -219,9 +231,35 @@ export const legacyAlloySchema = z.strictObject({
       varLog: absolutePath.default('/var/log').describe('host log folder, mounted read-only at /mnt/var/log'),
       proc: absolutePath.default('/proc').describe('host /proc, mounted read-only at /host/proc'),
       sys: absolutePath.default('/sys').describe('host /sys, mounted read-only at /host/sys'),
+      root: absolutePath
+        .default('/')
+        .describe("host /, mounted read-only at /host/root (the host metrics' rootfs_path, for volume metrics)"),
     })
-    .default({ dockerSocket: '/var/run/docker.sock', varLog: '/var/log', proc: '/proc', sys: '/sys' })
+    .default({ dockerSocket: '/var/run/docker.sock', varLog: '/var/log', proc: '/proc', sys: '/sys', root: '/' })
     .describe('host-side sources of the read-only mounts; defaults are the real host paths'),
+  resource: z
+    .strictObject({
+      hostName: resourceValue.optional().describe("host.name of the NAS's logs and metrics; default target.host"),
+      serviceName: resourceValue
+        .default('synology')
+        .describe('service.name of the NAS logs (metrics keep their scrape job); default synology'),
+    })
+    .default({ serviceName: 'synology' })
+    .describe('resource attributes the NAS sets on what it sends (env OTEL_RESOURCE_ATTRIBUTES)'),
+  sendQueue: z
+    .strictObject({
+      queueSize: z
+        .number()
+        .int()
+        .min(1)
+        .default(5000)
+        .describe('batches held in memory while the central side is down (env ALLOY_CENTRAL_QUEUE_SIZE); default 5000'),
+      retryFor: duration
+        .default('2h')
+        .describe('how long a batch is retried before it is dropped (env ALLOY_CENTRAL_RETRY_FOR); default 2h'),
+    })
+    .default({ queueSize: 5000, retryFor: '2h' })
+    .describe('the in-memory send queue to the central Alloy (an on-disk one needs public-preview at v1.10.1)'),
   readyTimeoutSeconds: z
     .number()
     .int()

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { alloyConfigHash } from '../../lib/alloy';
+import { alloyConfigHash } from '../../alloy-lint';
 import { CONFIG_HASH_ANNOTATION } from '../../lib/config-map';
 import { find, type K8sObject, ScratchProject, withScratchProject } from '../support/manifests';
 import { REPO_DIR } from '../support/shared';
@@ -160,6 +160,11 @@ describe('Deployment alloy', () => {
     const env = Object.fromEntries(container().env.map((e: { name: string; value: string }) => [e.name, e.value]));
     expect(env.ALLOY_TLS_CERT_FILE).toBe(`${tlsMount}/tls.crt`);
     expect(env.ALLOY_TLS_KEY_FILE).toBe(`${tlsMount}/tls.key`);
+  });
+
+  test("the syslog listener's format comes from prod.yaml's syslogFormat as ALLOY_SYSLOG_FORMAT", () => {
+    const env = Object.fromEntries(container().env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    expect(env.ALLOY_SYSLOG_FORMAT).toBe('rfc3164');
   });
 
   test('envFrom the configured existing Secret, which is not itself in the output', () => {
@@ -322,7 +327,7 @@ describe('values from the stack file', () => {
 
   test('without envFromSecret the container has no envFrom', () => {
     withScratchProject((other) => {
-      other.editProd((t) => t.replace(/ {2}envFromSecret:[\s\S]*?MIMIR_REMOTE_WRITE_URL\n/, ''));
+      other.editProd((t) => t.replace(/ {2}envFromSecret:[\s\S]*?MIMIR_TENANT_ID\n/, ''));
       // The pipeline may then read only the env vars the chart sets itself.
       for (const f of readdirSync(other.path('assets/alloy'))) {
         if (!['logging.alloy', 'http.alloy'].includes(f)) rmSync(other.path('assets/alloy', f));
@@ -333,7 +338,7 @@ describe('values from the stack file', () => {
 
   test('without envFromSecret a pipeline that reads the Secret keys is refused at synth', () => {
     withScratchProject((other) => {
-      other.editProd((t) => t.replace(/ {2}envFromSecret:[\s\S]*?MIMIR_REMOTE_WRITE_URL\n/, ''));
+      other.editProd((t) => t.replace(/ {2}envFromSecret:[\s\S]*?MIMIR_TENANT_ID\n/, ''));
       expect(() => other.synth()).toThrow(
         /export_mimir.alloy:\d+:\d+: error: .*"MIMIR_REMOTE_WRITE_URL" is not provided/,
       );

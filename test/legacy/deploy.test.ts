@@ -86,6 +86,7 @@ describeHost('legacy-deploy deploy on a real SSH + Docker-API host', () => {
         `${hp.varLog}:/mnt/var/log:ro`,
         `${hp.proc}:/host/proc:ro`,
         `${hp.sys}:/host/sys:ro`,
+        `${hp.root}:/host/root:ro`,
       ].sort(),
     );
     expect(c?.args).toEqual([

@@ -72,7 +72,7 @@ export interface SshDockerHost {
   readonly dockerPath: string;
   readonly dockerSocket: string;
   readonly httpPort: number;
-  readonly hostPaths: { dockerSocket: string; varLog: string; proc: string; sys: string };
+  readonly hostPaths: { dockerSocket: string; varLog: string; proc: string; sys: string; root: string };
   readonly sshdLog: string;
   /** Only when started with `{ registry: true }`. */
   readonly registry?: TestRegistry;
@@ -398,8 +398,10 @@ export async function startSshDockerHost(options: { registry?: boolean } = {}): 
       varLog: join(dir, 'host/var-log'),
       proc: join(dir, 'host/proc'),
       sys: join(dir, 'host/sys'),
+      root: join(dir, 'host/root'),
     };
-    for (const d of [hostPaths.varLog, hostPaths.proc, hostPaths.sys]) mkdirSync(d, { recursive: true });
+    for (const d of [hostPaths.varLog, hostPaths.proc, hostPaths.sys, hostPaths.root])
+      mkdirSync(d, { recursive: true });
     writeFileSync(join(hostPaths.varLog, 'messages.log'), 'a host log line\n');
 
     // The stand-in Alloy image.

@@ -4,7 +4,7 @@
  * TabIndent) followed by upstream's trimmer (drops the escape characters and trailing blanks, turns \f and \v
  * into \n and \t). Alignment of `=` and of trailing comments comes out of this pair, so it is ported as is.
  */
-import { runeCount } from './unicode';
+import { runeCount } from '../syntax/unicode';
 
 const TAB_WIDTH = 8;
 const PADDING = 1;

@@ -4,11 +4,13 @@
  * that each file's AST can be dropped as soon as it is read: keeping every AST of a large folder alive until
  * the end costs more in garbage collection than parsing does.
  */
-import type { BlockStmt, Expr, File, Stmt } from './ast';
-import type { LineIndex } from './lexer';
-import { Token } from './token';
+import type { BlockStmt, Expr, File, Stmt } from '../syntax/ast';
+import type { Diagnostic } from '../syntax/diagnostics';
+import type { LineIndex } from '../syntax/lexer';
+import { Token } from '../syntax/token';
+import { unquote } from '../syntax/unicode';
+import type { ArgumentChecker } from './arguments';
 import { type Trie, trieNode } from './trie';
-import { unquote } from './unicode';
 
 /** Where facts come from, for diagnostics. */
 export interface FileRef {
@@ -108,6 +110,8 @@ export interface BlockFacts {
   scope?: ScopeFacts;
   /** `declare`: labels of the module's export blocks. */
   exports?: string[];
+  /** What the argument check found in the body, when the name is a component or config block of the release. */
+  argumentFindings?: Diagnostic[];
 }
 
 export interface ScopeFacts {
@@ -147,8 +151,8 @@ export class FactsBuilder {
   readonly facts: ScopeFacts;
   private readonly extractor: Extractor;
 
-  constructor(file: FileRef, names: BlockNames) {
-    this.extractor = new Extractor(file, names);
+  constructor(file: FileRef, names: BlockNames, checker?: ArgumentChecker) {
+    this.extractor = new Extractor(file, names, checker);
     this.facts = this.extractor.emptyScope([]);
   }
 
@@ -167,6 +171,7 @@ class Extractor {
   constructor(
     private readonly file: FileRef,
     private readonly blockNames: BlockNames,
+    private readonly checker?: ArgumentChecker,
   ) {}
 
   emptyScope(localVars: string[]): ScopeFacts {
@@ -203,6 +208,8 @@ class Extractor {
       refStart: this.refs.count,
       refEnd: this.refs.count,
     };
+    const findings = this.checker?.check(b, name, this.file);
+    if (findings !== undefined && findings.length > 0) facts.argumentFindings = findings;
     if (name === 'declare') {
       facts.scope = this.scope(b.body, []);
       facts.exports = facts.scope.blocks.filter((x) => x.name === 'export' && x.label !== '').map((x) => x.label);

@@ -9,7 +9,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
-import { AlloySyntaxError, type Diagnostic, formatSource, lintSources, parse } from '../../lib/alloy';
+import { AlloySyntaxError, type Diagnostic, formatSource, lintSources, parse } from '../../alloy-lint';
 import { HAVE_SHARED, SHARED_ALLOY } from './shared-fixtures';
 
 const BUDGET_MS = 12_000;

@@ -1,7 +1,7 @@
 /** The linter's rules, each on a small configuration folder. */
 import { symlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { formatDiagnostic, type LintOptions, lintDirectory } from '../../lib/alloy';
+import { formatDiagnostic, type LintOptions, lintDirectory } from '../../alloy-lint';
 import { removeTempConfigs, tempConfig } from './temp-config';
 
 afterEach(removeTempConfigs);
@@ -151,7 +151,7 @@ describe('declarations', () => {
       'otelcol.exporter.brandnew "x" {\n  endpoint = "y"\n}\n\nlogging {\n  write_to = [otelcol.exporter.brandnew.x.anything]\n}\n';
     expect(lint({ 'a.alloy': config }).lines).toEqual([
       expect.stringMatching(
-        /^a\.alloy:1:1: warning: unknown component otelcol\.exporter\.brandnew \(not in the registry/,
+        /^a\.alloy:1:1: warning: unknown component otelcol\.exporter\.brandnew \(not in the newest release the registry has/,
       ),
     ]);
   });

@@ -18,13 +18,13 @@ import {
   type ObjectExpr,
   type Stmt,
   startPos,
-} from './ast';
-import { AlloySyntaxError } from './diagnostics';
-import type { LineIndex } from './lexer';
-import { parse } from './parser';
+} from '../syntax/ast';
+import { AlloySyntaxError } from '../syntax/diagnostics';
+import type { LineIndex } from '../syntax/lexer';
+import { parse } from '../syntax/parser';
+import { Token, tokenName } from '../syntax/token';
+import { goQuote, utf8Length } from '../syntax/unicode';
 import { TabWriter, trim } from './tabwriter';
-import { Token, tokenName } from './token';
-import { goQuote, utf8Length } from './unicode';
 
 /**
  * Formats Alloy source like `alloy fmt` (output ends with one newline). Throws AlloySyntaxError if the source

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { alloyConfigHash } from '../../lib/alloy';
+import { alloyConfigHash } from '../../alloy-lint';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 

@@ -21,9 +21,11 @@
  * Components exporting nothing (receivers, `prometheus.scrape`, ...) are sources by design and never
  * warned about, nor are components whose exports are undocumented or unknown.
  */
-import { type Diagnostic, diagnosticAt, type Severity } from './diagnostics';
+
+import { type Registry, type Release, STABILITY_LEVELS, type StabilityLevel } from '../registry/registry';
+import { type Diagnostic, diagnosticAt, type Severity } from '../syntax/diagnostics';
+import { closest } from './did-you-mean';
 import type { BlockFacts, FileRef, References, ScopeFacts } from './facts';
-import type { Registry } from './registry';
 import { type Trie, trieNode } from './trie';
 
 export interface LintOptions {
@@ -32,10 +34,26 @@ export interface LintOptions {
    * When undefined (legacy instance, plain CLI run) referenced env vars are only listed.
    */
   providedEnv?: readonly string[];
+  /**
+   * The Alloy release that will run the pipeline (`v1.10.1`): components, arguments and stability are judged as
+   * that release would. @default the newest release the registry has, with unknown components only warned about
+   */
+  alloyVersion?: string;
+  /**
+   * Alloy's --stability.level: a component or function above it is an error. When undefined, only noted (info).
+   */
+  stabilityLevel?: StabilityLevel;
+  /**
+   * Alloy runs clustered (several replicas, --cluster.enabled): every component that has a `clustering` block in
+   * the release must set `clustering { enabled = true }`. @default false
+   */
+  clustering?: boolean;
 }
 
 export interface LintResult {
   diagnostics: Diagnostic[];
+  /** The registry components the configuration uses, where each is declared. */
+  components: { name: string; file: string; line: number; column: number }[];
   /** Env vars referenced through sys.env/env with a literal name, sorted, unique. */
   envVars: string[];
 }
@@ -120,7 +138,7 @@ interface EnvUse {
 
 /** Checks the facts of the files of one configuration (one ScopeFacts per file, see facts.ts). */
 export function lintFacts(files: readonly ScopeFacts[], registry: Registry, options: LintOptions = {}): LintResult {
-  const linter = new Linter(registry);
+  const linter = new Linter(registry, registry.release(options.alloyVersion), options);
   linter.lintScope(new Scope(undefined, false), files);
   const envVars = [...new Set(linter.envUses.map((u) => u.name))].sort();
   if (options.providedEnv !== undefined) {
@@ -137,12 +155,13 @@ export function lintFacts(files: readonly ScopeFacts[], registry: Registry, opti
       }
     }
   }
-  return { diagnostics: linter.diagnostics, envVars };
+  return { diagnostics: linter.diagnostics, envVars, components: linter.components };
 }
 
 class Linter {
   readonly diagnostics: Diagnostic[] = [];
   readonly envUses: EnvUse[] = [];
+  readonly components: LintResult['components'] = [];
 
   // Where the resolution is: set per block, so that no context object is made per reference.
   private scope!: Scope;
@@ -152,7 +171,32 @@ class Linter {
   /** The current reference is in the owner's `forward_to` attribute or `output` block. */
   private inOutput = false;
 
-  constructor(private readonly registry: Registry) {}
+  /** Unknown components are errors: the release was named and the registry has its data. */
+  private readonly certain: boolean;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly release: Release,
+    private readonly options: LintOptions,
+  ) {
+    this.certain = options.alloyVersion !== undefined && release.known;
+  }
+
+  /** Reports a component or function above the configured stability level (an error), or notes its level. */
+  private stability(file: FileRef, offset: number, what: string, stability: string): void {
+    const level = this.options.stabilityLevel;
+    const needs = `Alloy needs --stability.level=${stability}`;
+    if (level === undefined) {
+      this.report(file, offset, 'info', `${what} is ${stability}: ${needs}`);
+    } else if (STABILITY_LEVELS.indexOf(stability as StabilityLevel) > STABILITY_LEVELS.indexOf(level)) {
+      this.report(
+        file,
+        offset,
+        'error',
+        `${what} is ${stability} in Alloy ${this.release.name}, above --stability.level=${level}: ${needs}`,
+      );
+    }
+  }
 
   report(file: FileRef, offset: number, severity: Severity, message: string): void {
     this.diagnostics.push(diagnosticAt(file.name, file.lines, offset, severity, message));
@@ -211,6 +255,9 @@ class Linter {
     };
     for (const b of blocks) {
       const { name, file } = b;
+      if (SINGLETON_BLOCKS.has(name) || LABELLED_BLOCKS.has(name)) {
+        for (const finding of b.argumentFindings ?? []) this.diagnostics.push(finding);
+      }
       if (SINGLETON_BLOCKS.has(name)) {
         if (b.labelPos >= 0) this.report(file, b.labelPos, 'error', `block ${name} does not take a label`);
         once(name, b, `${name} block; it may appear only once`);
@@ -246,17 +293,14 @@ class Linter {
     const custom = scope.customComponent(name);
     if (custom !== undefined) return custom;
     if (b.fragments.length > 1 && scope.isImportNamespace(b.fragments[0])) return null;
-    const known = this.registry.component(name);
+    const known = this.release.component(name);
     if (known === undefined) {
-      const at = this.registry.source.commit?.slice(0, 12) ?? 'unknown';
-      this.report(
-        file,
-        namePos,
-        'warning',
-        `unknown component ${name} (not in the registry of Alloy at ${at}; a newer Alloy may have it)`,
-      );
+      this.unknownComponent(b);
       return null;
     }
+    for (const finding of b.argumentFindings ?? []) this.diagnostics.push(finding);
+    const at = diagnosticAt(file.name, file.lines, namePos, 'info', '');
+    this.components.push({ name, file: at.file, line: at.line, column: at.column });
     if (known.community) {
       this.report(
         file,
@@ -265,14 +309,39 @@ class Linter {
         `${name} is a community component: Alloy needs --feature.community-components.enabled`,
       );
     } else if (known.stability !== undefined && known.stability !== 'generally-available') {
+      this.stability(file, namePos, name, known.stability);
+    }
+    return known.exports;
+  }
+
+  /** A component the release does not have: an error when the release is certain, saying when it came or went. */
+  private unknownComponent(b: BlockFacts): void {
+    const { name, file, namePos } = b;
+    const release = this.release.name;
+    const entry = this.registry.data.components[name];
+    let why = '';
+    if (entry !== undefined) {
+      if (
+        entry.until !== undefined &&
+        this.registry.indexOf(entry.until) <= this.registry.indexOf(this.release.dataRelease)
+      ) {
+        why = ` (removed in ${entry.until})`;
+      } else if (entry.since !== undefined) why = ` (added in ${entry.since})`;
+    } else {
+      const hint = closest(name, this.release.componentNames());
+      if (hint !== undefined) why = ` (did you mean ${hint}?)`;
+    }
+    if (this.certain) {
+      this.report(file, namePos, 'error', `unknown component ${name} in Alloy ${release}${why}`);
+    } else {
+      const basis = this.release.known ? `the newest release the registry has, ${release}` : `Alloy ${release}`;
       this.report(
         file,
         namePos,
-        'info',
-        `${name} is ${known.stability}: Alloy needs --stability.level=${known.stability}`,
+        'warning',
+        `unknown component ${name} (not in ${basis}${why}; a newer Alloy may have it)`,
       );
     }
-    return known.exports;
   }
 
   private resolve(refs: References, i: number, file: FileRef): void {
@@ -287,9 +356,7 @@ class Linter {
     const name = refs.text(i);
     const where = refs.offset(i, 0);
     if (this.registry.isFunction(name)) {
-      if (this.registry.isExperimentalFunction(name)) {
-        this.here(where, 'info', `${name} is experimental: Alloy needs --stability.level=experimental`);
-      }
+      if (this.registry.isExperimentalFunction(name)) this.stability(this.file, where, name, 'experimental');
       if (name === 'sys.env') this.envUse(refs, i);
       return;
     }
@@ -419,7 +486,7 @@ class Linter {
     let name = '';
     for (let k = 1; k <= names.length; k++) {
       name = k === 1 ? names[0] : `${name}.${names[k - 1]}`;
-      if (this.registry.component(name) !== undefined || this.scope.customComponent(name) !== undefined) longest = k;
+      if (this.registry.isComponentName(name) || this.scope.customComponent(name) !== undefined) longest = k;
     }
     for (let s: Scope | undefined = this.scope; s !== undefined; s = s.componentParent) {
       let node: NameNode | undefined = s.instances;

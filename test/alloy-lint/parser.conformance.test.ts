@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from '../../lib/alloy/parser';
+import { parse } from '../../alloy-lint/syntax/parser';
 import { describeShared, filesIn, SHARED_ALLOY } from './shared-fixtures';
 
 interface ExpectedError {

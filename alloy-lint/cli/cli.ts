@@ -1,5 +1,6 @@
 /**
- * `alloy-lint [--syntax-only] [--fmt --check | --fmt --write] [--json] <file|dir>...`
+ * `alloy-lint [--alloy-version V] [--stability.level L] [--clustering] [--syntax-only] [--fmt --check | --fmt --write]
+ *  [--json] <file|dir>...`
  *
  * A folder is linted as one configuration (the way Alloy loads it), a file on its own. Exit status: 0 clean
  * (warnings allowed), 1 errors or unformatted files, 2 usage. Problems are printed as `file:line:col: ...`;
@@ -7,10 +8,14 @@
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { AlloySyntaxError, type Diagnostic, formatDiagnostic, hasErrors } from './diagnostics';
-import { alloyFilesOf, lintDirectory, lintSources } from './index';
-import { parse } from './parser';
-import { formatSource } from './printer';
+import { alloyFilesOf, type LintOptions, lintDirectory, lintSources, upgradeDirectory } from '../index';
+import { upgradeFindings } from '../lint/upgrade';
+import { formatSource } from '../printer/printer';
+import { defaultRegistry, STABILITY_LEVELS, type StabilityLevel } from '../registry/registry';
+import { parseVersion } from '../registry/versions';
+import { AlloySyntaxError, type Diagnostic, formatDiagnostic, hasErrors } from '../syntax/diagnostics';
+import { parse } from '../syntax/parser';
+import { toSarif } from './sarif';
 
 export interface Io {
   out: (text: string) => void;
@@ -18,6 +23,12 @@ export interface Io {
 }
 
 interface Options {
+  alloyVersion?: string;
+  /** commander keeps the dot of `--stability.level` in the key. */
+  'stability.level'?: StabilityLevel;
+  clustering?: boolean;
+  upgradeTo?: string;
+  sarif?: boolean;
   syntaxOnly?: boolean;
   fmt?: boolean;
   check?: boolean;
@@ -45,11 +56,23 @@ export function buildProgram(io: Io): Command {
   return new Command('alloy-lint')
     .description('Check, lint and format Grafana Alloy configuration (.alloy) files')
     .argument('<paths...>', 'files, or folders linted as one configuration each')
+    .option('--alloy-version <version>', 'judge as this Alloy release would, e.g. v1.10.1 (default: the newest known)')
+    .addOption(
+      new Option('--stability.level <level>', 'Alloy --stability.level: components above it are errors').choices(
+        STABILITY_LEVELS,
+      ),
+    )
+    .option('--clustering', 'Alloy runs clustered: components that can cluster must enable it')
+    .option(
+      '--upgrade-to <version>',
+      'list what moving from --alloy-version to this release breaks or changes (folders only)',
+    )
     .option('--syntax-only', 'only parse each file')
     .option('--fmt', 'check or apply the formatting of `alloy fmt` (with --check or --write)')
     .addOption(new Option('--check', 'with --fmt: fail on files that are not formatted').conflicts('write'))
     .option('--write', 'with --fmt: rewrite files that are not formatted')
     .option('--json', 'machine-readable output on stdout')
+    .addOption(new Option('--sarif', 'the findings as SARIF 2.1.0 on stdout, for CI').conflicts(['json', 'fmt']))
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(alloy-lint --help shows the usage)');
@@ -67,7 +90,19 @@ export function run(args: string[], io: Io): number {
   const opts = program.opts<Options>();
   try {
     checkCombination(opts);
-    const report = opts.fmt ? formatPaths(program.args, opts.write === true) : lintPaths(program.args, opts);
+    for (const [flag, value] of [
+      ['--alloy-version', opts.alloyVersion],
+      ['--upgrade-to', opts.upgradeTo],
+    ] as const) {
+      if (value !== undefined && parseVersion(value) === undefined) {
+        throw new UsageError(`${flag} ${value}: not an Alloy release (expected e.g. v1.10.1)`);
+      }
+    }
+    const report = opts.fmt
+      ? formatPaths(program.args, opts.write === true)
+      : opts.upgradeTo !== undefined
+        ? upgradePaths(program.args, opts, opts.upgradeTo)
+        : lintPaths(program.args, opts);
     print(report, opts, io);
     return hasErrors(report.diagnostics) || report.unformatted.length > 0 ? EXIT_ERRORS : EXIT_OK;
   } catch (e) {
@@ -89,6 +124,12 @@ function checkCombination(opts: Options): void {
   if ((opts.check || opts.write) && !opts.fmt) throw new UsageError('--check and --write go with --fmt');
   if (opts.fmt && !opts.check && !opts.write) throw new UsageError('--fmt needs --check or --write');
   if (opts.fmt && opts.syntaxOnly) throw new UsageError('--syntax-only and --fmt exclude each other');
+  if (opts.upgradeTo !== undefined && opts.alloyVersion === undefined) {
+    throw new UsageError('--upgrade-to needs --alloy-version, the release the pipeline runs on today');
+  }
+  if (opts.upgradeTo !== undefined && (opts.fmt || opts.syntaxOnly)) {
+    throw new UsageError('--upgrade-to goes with neither --fmt nor --syntax-only');
+  }
 }
 
 function emptyReport(): Report {
@@ -136,17 +177,40 @@ function lintPaths(paths: string[], opts: Options): Report {
       }
       continue;
     }
+    const options: LintOptions = {
+      alloyVersion: opts.alloyVersion,
+      stabilityLevel: opts['stability.level'],
+      clustering: opts.clustering,
+    };
     let result: { diagnostics: Diagnostic[]; envVars: string[] };
     if (isDirectory(path)) {
-      result = lintDirectory(path);
+      result = lintDirectory(path, options);
     } else {
       const text = read(path, report);
-      result = text ? lintSources([{ file: path, text }]) : { diagnostics: [], envVars: [] };
+      result = text ? lintSources([{ file: path, text }], options) : { diagnostics: [], envVars: [] };
     }
     report.diagnostics.push(...result.diagnostics);
     for (const v of result.envVars) envVars.add(v);
   }
   report.envVars = [...envVars].sort();
+  return report;
+}
+
+/** --upgrade-to: each folder's upgrade findings (a folder is one configuration; files are linted as one each). */
+function upgradePaths(paths: string[], opts: Options, to: string): Report {
+  const report = emptyReport();
+  const check = { from: opts.alloyVersion as string, to };
+  const options = { stabilityLevel: opts['stability.level'], clustering: opts.clustering };
+  for (const path of paths) {
+    if (isDirectory(path)) {
+      report.diagnostics.push(...upgradeDirectory(path, check, options));
+      continue;
+    }
+    const text = read(path, report);
+    if (text === undefined) continue;
+    const lintAs = (alloyVersion: string) => lintSources([{ file: path, text }], { ...options, alloyVersion });
+    report.diagnostics.push(...upgradeFindings(lintAs, defaultRegistry(), check));
+  }
   return report;
 }
 
@@ -177,6 +241,10 @@ function formatPaths(paths: string[], write: boolean): Report {
 }
 
 function print(report: Report, opts: Options, io: Io): void {
+  if (opts.sarif) {
+    io.out(`${JSON.stringify(toSarif(report.diagnostics), null, 2)}\n`);
+    return;
+  }
   if (opts.json) {
     io.out(
       `${JSON.stringify({ ok: !hasErrors(report.diagnostics) && report.unformatted.length === 0, ...report }, null, 2)}\n`,

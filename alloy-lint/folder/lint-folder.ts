@@ -4,12 +4,15 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Diagnostic, hasErrors, sortDiagnostics } from './diagnostics';
-import { BlockNames, FactsBuilder, type ScopeFacts } from './facts';
-import { LineIndex, Source } from './lexer';
-import { type LintOptions, type LintResult, lintFacts } from './linter';
-import { parseStatements } from './parser';
-import { defaultRegistry } from './registry';
+import { ArgumentChecker } from '../lint/arguments';
+import { BlockNames, FactsBuilder, type ScopeFacts } from '../lint/facts';
+import { type LintOptions, type LintResult, lintFacts } from '../lint/linter';
+import { defaultRegistry } from '../registry/registry';
+import { type Diagnostic, hasErrors, sortDiagnostics } from '../syntax/diagnostics';
+import { LineIndex, Source } from '../syntax/lexer';
+import { parseStatements } from '../syntax/parser';
+
+export type { LintOptions, LintResult };
 
 export interface SourceFile {
   /** Name used in diagnostics. */
@@ -26,17 +29,19 @@ export interface SourceFile {
 export function lintSources(sources: readonly SourceFile[], options: LintOptions = {}): LintResult {
   const facts: ScopeFacts[] = [];
   const names = new BlockNames();
+  const registry = defaultRegistry();
+  const checker = new ArgumentChecker(registry.release(options.alloyVersion), options.clustering === true);
   const diagnostics: Diagnostic[] = [];
   for (const s of sources) {
     const source = new Source(s.text);
-    const builder = new FactsBuilder({ name: s.file, lines: new LineIndex(source.bytes) }, names);
+    const builder = new FactsBuilder({ name: s.file, lines: new LineIndex(source.bytes) }, names, checker);
     const parsed = parseStatements(source, s.file, (stmt) => builder.add(stmt));
     diagnostics.push(...parsed.diagnostics);
     facts.push(builder.facts);
   }
-  if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), envVars: [] };
-  const result = lintFacts(facts, defaultRegistry(), options);
-  return { diagnostics: sortDiagnostics(result.diagnostics), envVars: result.envVars };
+  if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), envVars: [], components: [] };
+  const result = lintFacts(facts, registry, options);
+  return { ...result, diagnostics: sortDiagnostics(result.diagnostics) };
 }
 
 /** The `*.alloy` files of a folder (not recursive, sorted), or a diagnostic saying why there are none. */
@@ -77,7 +82,7 @@ function isFileOrUnreadable(path: string): boolean {
  */
 export function lintDirectory(dir: string, options: LintOptions = {}): LintResult {
   const { files, problem } = alloyFilesOf(dir);
-  if (problem) return { diagnostics: [problem], envVars: [] };
+  if (problem) return { diagnostics: [problem], envVars: [], components: [] };
   const sources: SourceFile[] = [];
   const unreadable: Diagnostic[] = [];
   for (const file of files) {
@@ -88,6 +93,6 @@ export function lintDirectory(dir: string, options: LintOptions = {}): LintResul
       unreadable.push({ file, line: 0, column: 0, severity: 'error', message: `cannot read (${code})` });
     }
   }
-  if (unreadable.length > 0) return { diagnostics: unreadable, envVars: [] };
+  if (unreadable.length > 0) return { diagnostics: unreadable, envVars: [], components: [] };
   return lintSources(sources, options);
 }

@@ -1,7 +1,7 @@
 /** Parser and lexer rules beyond the upstream fixtures: positions, lexical errors, AST shape, limits. */
-import type { BinaryExpr, BlockStmt, Expr } from '../../lib/alloy/ast';
-import { parse } from '../../lib/alloy/parser';
-import { Token } from '../../lib/alloy/token';
+import type { BinaryExpr, BlockStmt, Expr } from '../../alloy-lint/syntax/ast';
+import { parse } from '../../alloy-lint/syntax/parser';
+import { Token } from '../../alloy-lint/syntax/token';
 
 const messages = (text: string | Uint8Array) =>
   parse(text, 'x.alloy').diagnostics.map((d) => `${d.line}:${d.column}: ${d.message}`);

@@ -2,8 +2,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, run } from '../../lib/alloy/cli';
-import { formatSource } from '../../lib/alloy/printer';
+import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, run } from '../../alloy-lint/cli/cli';
+import { formatSource } from '../../alloy-lint/printer/printer';
 import { removeTempConfigs, tempConfig } from './temp-config';
 
 afterEach(removeTempConfigs);
@@ -144,12 +144,48 @@ describe('folder and file arguments', () => {
 describe('as a process', () => {
   it('main() sets the exit status', () => {
     const root = resolve(__dirname, '../..');
-    const entry = "require('./lib/alloy/cli').main(['node', 'alloy-lint', ...process.argv.slice(1)])";
+    const entry = "require('./alloy-lint/cli/cli').main(['node', 'alloy-lint', ...process.argv.slice(1)])";
     const runProcess = (dir: string) =>
       spawnSync(process.execPath, ['--import', 'tsx', '-e', entry, '--', dir], { cwd: root, encoding: 'utf8' });
     expect(runProcess(tempConfig({ 'a.alloy': FORMATTED })).status).toBe(EXIT_OK);
     const failed = runProcess(tempConfig({ 'a.alloy': UNDECLARED }));
     expect(failed.status).toBe(EXIT_ERRORS);
     expect(failed.stdout).toMatch(/a\.alloy:2:15: error: /);
+  });
+});
+
+describe('judging as a release', () => {
+  const FILE_EXPORTER =
+    'otelcol.exporter.file "f" {\n\tpath = "/tmp/x"\n}\n\notelcol.receiver.otlp "r" {\n\toutput {\n\t\ttraces = [otelcol.exporter.file.f.input]\n\t}\n}\n';
+
+  it('--alloy-version judges components as that release: otelcol.exporter.file is missing in v1.10.1', () => {
+    const dir = tempConfig({ 'a.alloy': FILE_EXPORTER });
+    const old = cli('--alloy-version', 'v1.10.1', dir);
+    expect(old.code).toBe(EXIT_ERRORS);
+    expect(old.out).toBe(
+      `${join(dir, 'a.alloy')}:1:1: error: unknown component otelcol.exporter.file in Alloy v1.10.1 (added in v1.13.2)\n`,
+    );
+    expect(cli('--alloy-version', 'v1.13.2', dir).code).toBe(EXIT_OK);
+  });
+
+  it('--stability.level makes a component above it an error; a bad level or version is a usage error', () => {
+    const dir = tempConfig({ 'a.alloy': FILE_EXPORTER });
+    const r = cli('--alloy-version', '1.13.2', '--stability.level', 'generally-available', dir);
+    expect(r.code).toBe(EXIT_ERRORS);
+    expect(r.out).toContain('error: otelcol.exporter.file is public-preview in Alloy v1.13.2, above --stability.level');
+    expect(cli('--stability.level', 'beta', dir).code).toBe(EXIT_USAGE);
+    const bad = cli('--alloy-version', 'latest', dir);
+    expect([bad.code, bad.err]).toEqual([
+      EXIT_USAGE,
+      'alloy-lint: --alloy-version latest: not an Alloy release (expected e.g. v1.10.1)\n',
+    ]);
+  });
+
+  it('--clustering asks components that can cluster to enable it', () => {
+    const dir = tempConfig({ 'a.alloy': FORMATTED });
+    expect(cli('--alloy-version', 'v1.10.1', dir).code).toBe(EXIT_OK);
+    const r = cli('--alloy-version', 'v1.10.1', '--clustering', dir);
+    expect(r.code).toBe(EXIT_ERRORS);
+    expect(r.out).toContain('a.alloy:3:1: error: prometheus.scrape "self" needs clustering { enabled = true }');
   });
 });

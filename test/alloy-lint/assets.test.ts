@@ -1,8 +1,8 @@
 /** CI gate: both configuration folders the project ships lint without errors and are formatted like `alloy fmt`. */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { formatDiagnostic, formatSource, lintDirectory } from '../../lib/alloy';
-import { alloyFilesOf } from '../../lib/alloy/index';
+import { formatDiagnostic, formatSource, lintDirectory } from '../../alloy-lint';
+import { alloyFilesOf } from '../../alloy-lint/index';
 
 const ASSETS = resolve(__dirname, '../../assets');
 

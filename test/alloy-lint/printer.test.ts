@@ -1,6 +1,7 @@
 /** Formatter rules beyond the upstream fixtures. */
-import { AlloySyntaxError } from '../../lib/alloy/diagnostics';
-import { formatSource } from '../../lib/alloy/printer';
+
+import { formatSource } from '../../alloy-lint/printer/printer';
+import { AlloySyntaxError } from '../../alloy-lint/syntax/diagnostics';
 
 describe('formatSource', () => {
   it('ends the output with one newline, as alloy fmt writes it', () => {

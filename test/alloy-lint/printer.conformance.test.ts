@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AlloySyntaxError } from '../../lib/alloy/diagnostics';
-import { parse } from '../../lib/alloy/parser';
-import { formatSource } from '../../lib/alloy/printer';
+import { formatSource } from '../../alloy-lint/printer/printer';
+import { AlloySyntaxError } from '../../alloy-lint/syntax/diagnostics';
+import { parse } from '../../alloy-lint/syntax/parser';
 import { describeShared, filesIn, SHARED_ALLOY } from './shared-fixtures';
 
 const FMT = join(SHARED_ALLOY, 'fmt');
