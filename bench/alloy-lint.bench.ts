@@ -174,9 +174,9 @@ process.stdout.write(line('parse+lint:', lint, `; target ≥ 10 MB/s: ${rate(lin
 process.stdout.write(line('format:', format));
 
 // The synth's view: a fresh process loads the compiled toolkit and lints both asset folders once.
-// The synth runs from build/ (scripts/compiled.cjs), so the toolkit's cost is requiring its compiled modules.
+// The synth runs from build/ (npm run build), so the toolkit's cost is requiring its compiled modules.
+spawnSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'ignore' });
 const child = `
-require('./scripts/compiled.cjs').ensureBuilt();
 const t0 = performance.now();
 const { lintDirectory } = require('./build/lib/alloy/index.js');
 const t1 = performance.now();

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { httpFunction } from '../../legacy/deploy/observe';
-import { findProgram } from '../support/system-packages';
+import { findProgram, needsMet } from '../support/requirements';
 
 /*
  * The HTTP probe legacy-deploy runs on the NAS (for /-/ready and /-/reload) must give the status code whichever
@@ -16,9 +16,9 @@ const clients = [
   ['busybox wget only', []],
 ] as const;
 
-describe.each(clients)('http_status with %s', (_name, extra) => {
+describe.each(clients)('http_status with %s', (name, extra) => {
   const programs = ['sh', 'sed', 'tail', 'busybox', ...extra];
-  const available = programs.every((p) => findProgram(p) !== null);
+  const available = needsMet(`http_status with ${name}`, { programs });
   let server: Server;
   let port: number;
   let bin: string;
