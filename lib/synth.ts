@@ -1,15 +1,21 @@
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { App } from 'cdk8s';
-import { formatDiagnostic, lintDirectory } from './alloy';
+import { alloyFilesOf, type Diagnostic, formatDiagnostic, lintSources, type SourceFile } from './alloy';
 import { AlloyChart, providedEnv } from './alloy-chart';
 import { loadProdStack } from './config/load';
+import type { CentralAlloyConfig } from './config/schema';
+import { ALLOY_DEFAULTS } from './defaults';
+import { kubernetesPipelineFiles } from './kubernetes-pipeline';
+import { rbacDiagnostics } from './rbac-check';
 
 export interface SynthOptions {
   /** The prod stack file. @default 'config/prod.yaml' */
   readonly configFile?: string;
   /** Folder of the central pipeline. @default 'assets/alloy' */
   readonly assetsDir?: string;
+  /** Folder of the chart's `collect.kubernetes` pipeline files. @default 'assets/alloy_kubernetes' */
+  readonly kubernetesAssetsDir?: string;
   /** Where the manifests go. @default 'dist' */
   readonly outDir?: string;
 }
@@ -35,19 +41,19 @@ export class PipelineError extends Error {
  */
 export function synthesize(options: SynthOptions = {}): SynthResult {
   const outDir = resolve(options.outDir ?? 'dist');
-  const assetsDir = options.assetsDir ?? 'assets/alloy';
+  const assetsDir = options.assetsDir ?? ALLOY_DEFAULTS.assetsDir;
+  const kubernetesAssetsDir = options.kubernetesAssetsDir ?? ALLOY_DEFAULTS.kubernetesAssetsDir;
   const stack = loadProdStack(options.configFile ?? 'config/prod.yaml');
-  // Every env var the pipeline reads must be one the Deployment provides, or Alloy fails on the cluster.
-  const lint = lintDirectory(assetsDir, { providedEnv: providedEnv(stack.alloy) });
-  const errors = lint.diagnostics.filter((d) => d.severity === 'error');
+  const diagnostics = checkPipeline(pipelineSources(stack.alloy, assetsDir, kubernetesAssetsDir), stack.alloy);
+  const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) throw new PipelineError(errors.map(formatDiagnostic));
-  const warnings = lint.diagnostics.filter((d) => d.severity !== 'error').map(formatDiagnostic);
+  const warnings = diagnostics.filter((d) => d.severity !== 'error').map(formatDiagnostic);
 
   mkdirSync(dirname(outDir), { recursive: true });
   const scratch = mkdtempSync(`${outDir}.tmp-`);
   try {
     const app = new App({ outdir: scratch });
-    new AlloyChart(app, 'alloy', { ...stack.alloy, assetsDir });
+    new AlloyChart(app, 'alloy', { ...stack.alloy, assetsDir, kubernetesAssetsDir });
     app.synth();
 
     const written = readdirSync(scratch).sort();
@@ -60,4 +66,34 @@ export function synthesize(options: SynthOptions = {}): SynthResult {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * The files the ConfigMap will hold, as the linter sees them: the assets folder and the enabled
+ * `collect.kubernetes` files (in HA mode with the clustering the chart adds), each named by its path.
+ */
+function pipelineSources(alloy: CentralAlloyConfig, assetsDir: string, kubernetesAssetsDir: string): SourceFile[] {
+  const { files, problem } = alloyFilesOf(assetsDir);
+  if (problem) throw new PipelineError([formatDiagnostic(problem)]);
+  const { version, replicas } = alloy;
+  const added = kubernetesPipelineFiles({
+    collect: alloy.collect.kubernetes,
+    version,
+    replicas,
+    dir: kubernetesAssetsDir,
+  });
+  return [
+    ...files.map((file) => ({ file, text: readFileSync(file) })),
+    ...Object.entries(added).map(([name, text]) => ({ file: join(kubernetesAssetsDir, name), text })),
+  ];
+}
+
+/**
+ * Lints the pipeline as one configuration, with the chart's two rules on top of the toolkit's: every env var it
+ * reads must be one the pod provides, and every component that reads the Kubernetes API needs the RBAC the
+ * chart grants; otherwise Alloy fails on the cluster.
+ */
+function checkPipeline(sources: SourceFile[], alloy: CentralAlloyConfig): Diagnostic[] {
+  const lint = lintSources(sources, { providedEnv: providedEnv(alloy) });
+  return [...lint.diagnostics, ...rbacDiagnostics(sources, alloy.collect.kubernetes)];
 }

@@ -67,7 +67,7 @@ export async function runVerifyChecks(stack: DnsStack, options: VerifyOptions): 
   const timeoutMs = wholeNumber(options.timeout, '--timeout', 5, 1) * 1000;
   const ca = readCa(options.caFile);
   const connectHost = options.connect ?? hostname;
-  const httpsPort = wholeNumber(options.httpsPort, '--https-port', port('http'), 1);
+  const httpsPort = wholeNumber(options.httpsPort, '--https-port', stack.central.servicePorts.http, 1);
   const otlpPort = wholeNumber(options.otlpPort, '--otlp-port', port('otlp-grpc'), 1);
   const legacyBase = new URL(options.legacyUrl ?? `http://${stack.legacy.target.host}:${stack.legacy.httpPort}`);
   const central = new URL(`https://${hostname}:${httpsPort}/-/ready`);

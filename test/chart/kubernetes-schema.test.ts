@@ -32,6 +32,8 @@ describeWithShared(
         3,
         '    clusterCa: secret\n    autoscaling:\n      maxReplicas: 6\n',
       ),
+      'pod logs and events on (ServiceAccount, ClusterRole, ClusterRoleBinding)': (t) =>
+        t.replace('      podLogs: false', '      podLogs: true').replace('      events: false', '      events: true'),
     };
     const synthesized: Record<string, K8sObject[]> = {};
     beforeAll(() => {
@@ -72,6 +74,20 @@ describeWithShared(
           'HorizontalPodAutoscaler',
         ]),
       );
+    });
+
+    test('collection on holds the RBAC kinds, each validated against its own schema', () => {
+      const rbac = synthesized['pod logs and events on (ServiceAccount, ClusterRole, ClusterRoleBinding)'];
+      expect(rbac.map((o) => `${o.kind} ${schemaFile(o)}`)).toEqual(
+        expect.arrayContaining([
+          'ServiceAccount serviceaccount-v1.json',
+          'ClusterRole clusterrole-rbac-v1.json',
+          'ClusterRoleBinding clusterrolebinding-rbac-v1.json',
+        ]),
+      );
+      // Cluster-scoped: no namespace of their own (the shared validator's cross-object rule).
+      for (const o of rbac.filter((x) => x.kind.startsWith('ClusterRole')))
+        expect(o.metadata.namespace).toBeUndefined();
     });
 
     test('the validator is strict: an unknown field in the Deployment is rejected', () => {
