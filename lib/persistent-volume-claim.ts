@@ -19,7 +19,7 @@ export interface AlloyDataClaimProps {
 
 /** Alloy's WAL and component state, so a restart does not lose buffered data. ReadWriteOnce: one pod at a time. */
 export class AlloyDataClaim extends kplus.PersistentVolumeClaim {
-  constructor(scope: Construct, id: string, props: AlloyDataClaimProps) {
+  constructor(scope: Construct, id: string, props: AlloyDataClaimProps = {}) {
     super(scope, id, {
       metadata: {
         name: props.name ?? ALLOY_DEFAULTS.names.dataClaim,

@@ -5,11 +5,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { builtinPorts } from '../../lib/config/schema';
 import { DnsError } from '../dns/errors';
 import { type DnsStack, loadDnsStack } from '../dns/stack';
-import { type CheckResult, checkExporterMetrics, checkReady, checkResolves, checkTls } from './checks';
+import { expectedConfigHash } from './central-config';
+import {
+  type CheckResult,
+  checkCentralConfig,
+  checkExporterMetrics,
+  checkReady,
+  checkResolves,
+  checkTls,
+} from './checks';
 
 export interface VerifyOptions {
   readonly configDir: string;
@@ -26,6 +34,8 @@ export interface VerifyOptions {
   /** Base URL of the legacy instance; default http://target.host:httpPort. */
   readonly legacyUrl?: string;
   readonly timeout?: string;
+  /** Folder of the central pipeline the running config must match; default assets/alloy beside the config dir. */
+  readonly centralAssets?: string;
 }
 
 const port = (name: string) => builtinPorts.find((p) => p.name === name)?.port as number;
@@ -56,7 +66,19 @@ function readCa(file: string | undefined): string | undefined {
   }
 }
 
-/** A check's outcome with a stable id (dns, tls-http, tls-otlp, ready-central, ready-legacy, exporter-legacy). */
+function centralConfigHash(options: VerifyOptions): string {
+  const dir = resolve(options.centralAssets ?? join(options.configDir, '..', 'assets/alloy'));
+  try {
+    return expectedConfigHash(dir);
+  } catch (e) {
+    throw new DnsError(`--central-assets: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/**
+ * A check's outcome with a stable id (dns, tls-http, tls-otlp, ready-central, config-central, ready-legacy,
+ * exporter-legacy).
+ */
 export interface VerifyResult extends CheckResult {
   readonly id: string;
 }
@@ -73,6 +95,8 @@ export async function runVerifyChecks(stack: DnsStack, options: VerifyOptions): 
   const central = new URL(`https://${hostname}:${httpsPort}/-/ready`);
   const legacyReady = new URL('/-/ready', legacyBase);
   const legacyMetrics = new URL('/metrics', legacyBase);
+  const centralMetrics = new URL(`https://${hostname}:${httpsPort}/metrics`);
+  const expectedHash = centralConfigHash(options);
   const tagged = async (id: string, check: Promise<CheckResult>): Promise<VerifyResult> => ({ id, ...(await check) });
   return Promise.all([
     tagged(
@@ -98,6 +122,15 @@ export async function runVerifyChecks(stack: DnsStack, options: VerifyOptions): 
       ),
     ),
     tagged('ready-central', checkReady(`ready central ${central.href}`, { url: central, connectHost, ca }, timeoutMs)),
+    tagged(
+      'config-central',
+      checkCentralConfig(
+        `config central ${centralMetrics.href}`,
+        { url: centralMetrics, connectHost, ca },
+        expectedHash,
+        timeoutMs,
+      ),
+    ),
     tagged('ready-legacy', checkReady(`ready legacy ${legacyReady.href}`, { url: legacyReady }, timeoutMs)),
     tagged(
       'exporter-legacy',

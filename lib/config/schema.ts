@@ -125,9 +125,12 @@ const centralAlloyBaseSchema = z.strictObject({
 /** A Go duration as Alloy's syntax takes it, e.g. `5m`, `90s`, `1h30m`. */
 const goDuration = z.string().regex(/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/, 'a duration such as 5m or 90s');
 
+const reloaderVersion = z.string().regex(/^v\d+\.\d+\.\d+$/, `a release tag such as ${D.configReloader.version}`);
+const reloaderResources = D.configReloader.resources;
+
 const reloaderSchema = z
   .strictObject({
-    version: alloyVersion
+    version: reloaderVersion
       .default(D.configReloader.version)
       .describe(`quay.io/prometheus-operator/prometheus-config-reloader tag; default ${D.configReloader.version}`),
     resources: z
@@ -136,7 +139,9 @@ const reloaderSchema = z
         limits: resourceAmounts.default(D.configReloader.resources.limits),
       })
       .default(D.configReloader.resources)
-      .describe('reloader container resources; default requests 10m/16Mi, limit 64Mi memory'),
+      .describe(
+        `reloader container resources; default requests ${reloaderResources.requests.cpu}/${reloaderResources.requests.memory}, limit ${reloaderResources.limits.memory} memory`,
+      ),
   })
   .default(D.configReloader)
   .describe('the sidecar that calls /-/reload when the ConfigMap changes');
