@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import { join, resolve } from 'node:path';
 import { builtinPorts } from '../../lib/config/schema';
+import { ALLOY_DEFAULTS } from '../../lib/defaults';
+import { kubernetesPipelineFiles } from '../../lib/kubernetes-pipeline';
 import { DnsError } from '../dns/errors';
 import { type DnsStack, loadDnsStack } from '../dns/stack';
 import { expectedConfigHash } from './central-config';
@@ -66,10 +68,14 @@ function readCa(file: string | undefined): string | undefined {
   }
 }
 
-function centralConfigHash(options: VerifyOptions): string {
+function centralConfigHash(options: VerifyOptions, { collect, version, replicas }: DnsStack['central']): string {
   const dir = resolve(options.centralAssets ?? join(options.configDir, '..', 'assets/alloy'));
   try {
-    return expectedConfigHash(dir);
+    const kubernetesDir = join(options.configDir, '..', ALLOY_DEFAULTS.kubernetesAssetsDir);
+    return expectedConfigHash(
+      dir,
+      kubernetesPipelineFiles({ collect: collect.kubernetes, version, replicas, dir: kubernetesDir }),
+    );
   } catch (e) {
     throw new DnsError(`--central-assets: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -96,7 +102,7 @@ export async function runVerifyChecks(stack: DnsStack, options: VerifyOptions): 
   const legacyReady = new URL('/-/ready', legacyBase);
   const legacyMetrics = new URL('/metrics', legacyBase);
   const centralMetrics = new URL(`https://${hostname}:${httpsPort}/metrics`);
-  const expectedHash = centralConfigHash(options);
+  const expectedHash = centralConfigHash(options, stack.central);
   const tagged = async (id: string, check: Promise<CheckResult>): Promise<VerifyResult> => ({ id, ...(await check) });
   return Promise.all([
     tagged(

@@ -4,7 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { expectedConfigHash } from '../../legacy/verify/central-config';
 import { type AlloyFile, formatSource, parse } from '../../lib/alloy';
+import { loadProdStack } from '../../lib/config/load';
+import { CONFIG_HASH_ANNOTATION } from '../../lib/config-map';
+import { kubernetesPipelineFiles } from '../../lib/kubernetes-pipeline';
 import { find, haMode, type K8sObject, withScratchProject } from '../support/manifests';
 import { REPO_DIR } from '../support/shared';
 
@@ -173,6 +177,25 @@ describe('events on', () => {
       'ServiceAccount',
       'ClusterRoleBinding',
     ]);
+  });
+});
+
+test('verify expects the hash of the ConfigMap the chart writes, added files and clustering included', () => {
+  withScratchProject((project) => {
+    project.editProd(haMode(3));
+    project.editProd(collect({ podLogs: true }));
+    const configMap = find(project.synth(), 'ConfigMap');
+    const stack = loadProdStack(project.path('config/prod.yaml')).alloy;
+    const added = kubernetesPipelineFiles({
+      collect: stack.collect.kubernetes,
+      version: stack.version,
+      replicas: stack.replicas,
+      dir: project.path('assets/alloy_kubernetes'),
+    });
+    expect(Object.keys(added)).toEqual(['collect_pod_logs.alloy']);
+    expect(expectedConfigHash(project.path('assets/alloy'), added)).toBe(
+      configMap.metadata.annotations?.[CONFIG_HASH_ANNOTATION],
+    );
   });
 });
 

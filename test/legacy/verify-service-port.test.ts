@@ -28,7 +28,7 @@ function listener(): Promise<{ server: Server; port: number; connections: () => 
 }
 const closeServer = (s: Server) => new Promise<void>((ok) => s.close(() => ok()));
 
-test('the TLS and readiness checks of the central UI/API go to servicePorts.http', async () => {
+test('the TLS, readiness and config checks of the central UI/API go to servicePorts.http', async () => {
   const ui = await listener();
   const closed = await listener();
   await closeServer(closed.server); // a port nothing listens on: the OTLP, legacy and DNS checks fail at once
@@ -46,8 +46,9 @@ test('the TLS and readiness checks of the central UI/API go to servicePorts.http
     const byId = Object.fromEntries(results.map((r) => [r.id, r.name]));
     expect(byId['tls-http']).toBe(`tls ${stack.central.hostname}:${ui.port} (HTTP)`);
     expect(byId['ready-central']).toBe(`ready central https://${stack.central.hostname}:${ui.port}/-/ready`);
-    // Both central UI/API checks really connected there.
-    expect(ui.connections()).toBe(2);
+    expect(byId['config-central']).toBe(`config central https://${stack.central.hostname}:${ui.port}/metrics`);
+    // The three central UI/API checks really connected there.
+    expect(ui.connections()).toBe(3);
   } finally {
     await closeServer(ui.server);
   }
