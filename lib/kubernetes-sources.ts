@@ -17,15 +17,32 @@ export interface CoreRule {
 
 const READ = ['get', 'list', 'watch'] as const;
 
-export const KUBERNETES_SOURCES: Readonly<Record<KubernetesSource, { file: string; rules: readonly CoreRule[] }>> = {
+export interface KubernetesSourceSpec {
+  /** Its pipeline file in assets/alloy_kubernetes/ (and key in the ConfigMap). */
+  readonly file: string;
+  readonly rules: readonly CoreRule[];
+  /** The component that must split its targets over the replicas in HA mode (a `clustering` block). */
+  readonly clusteredComponent: string;
+  /** What each replica would ship twice without that block, for messages. */
+  readonly unit: string;
+}
+
+export const KUBERNETES_SOURCES: Readonly<Record<KubernetesSource, KubernetesSourceSpec>> = {
   // discovery.kubernetes (role pod, or node) lists and watches; loki.source.kubernetes reads each pod and
   // streams pods/log.
   podLogs: {
     file: 'collect_pod_logs.alloy',
     rules: [{ resources: ['pods', 'pods/log', 'namespaces', 'nodes'], verbs: READ }],
+    clusteredComponent: 'loki.source.kubernetes',
+    unit: 'log line',
   },
   // loki.source.kubernetes_events runs an informer on core/v1 Events.
-  events: { file: 'collect_kubernetes_events.alloy', rules: [{ resources: ['events'], verbs: READ }] },
+  events: {
+    file: 'collect_kubernetes_events.alloy',
+    rules: [{ resources: ['events'], verbs: READ }],
+    clusteredComponent: 'loki.source.kubernetes_events',
+    unit: 'event',
+  },
 };
 
 export const KUBERNETES_SOURCE_NAMES = Object.keys(KUBERNETES_SOURCES) as KubernetesSource[];

@@ -20,6 +20,9 @@ function strictValidator(): Ajv {
   return ajv;
 }
 
+const collectBoth = (t: string) =>
+  t.replace('      podLogs: false', '      podLogs: true').replace('      events: false', '      events: true');
+
 describeWithShared(
   'k8s/schemas',
   'synthesized objects against the strict Kubernetes 1.28 / cert-manager schemas',
@@ -32,8 +35,9 @@ describeWithShared(
         3,
         '    clusterCa: secret\n    autoscaling:\n      maxReplicas: 6\n',
       ),
-      'pod logs and events on (ServiceAccount, ClusterRole, ClusterRoleBinding)': (t) =>
-        t.replace('      podLogs: false', '      podLogs: true').replace('      events: false', '      events: true'),
+      'pod logs and events on (ServiceAccount, ClusterRole, ClusterRoleBinding)': collectBoth,
+      'HA mode with pod logs and events (v1.16.3)': (t) =>
+        haMode(3)(collectBoth(t)).replace('version: v1.10.1', 'version: v1.16.3'),
     };
     const synthesized: Record<string, K8sObject[]> = {};
     beforeAll(() => {
