@@ -28,8 +28,9 @@ export interface KubernetesSourceSpec {
 }
 
 export const KUBERNETES_SOURCES: Readonly<Record<KubernetesSource, KubernetesSourceSpec>> = {
-  // discovery.kubernetes (role pod, or node) lists and watches; loki.source.kubernetes reads each pod and
-  // streams pods/log.
+  // discovery.kubernetes (role pod) lists and watches pods; loki.source.kubernetes gets each pod and streams
+  // pods/log. namespaces and nodes, and list/watch on pods/log (which serves get only), are the list, the
+  // Alloy Helm chart's: they also cover role node and attach_metadata in a pipeline of one's own.
   podLogs: {
     file: 'collect_pod_logs.alloy',
     rules: [{ resources: ['pods', 'pods/log', 'namespaces', 'nodes'], verbs: READ }],

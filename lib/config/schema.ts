@@ -204,6 +204,8 @@ const collectSchema = z
   .default(D.collect)
   .describe('what the central Alloy collects itself; default nothing');
 
+const HTTP_CONTAINER_PORT = builtinPorts.find((p) => p.name === 'http')?.port;
+
 /** A Prometheus label name (model.LabelNameRE). */
 const prometheusLabelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a Prometheus label name');
 
@@ -228,7 +230,7 @@ export const centralAlloySchema = centralAlloyBaseSchema
         http: port
           .default(D.servicePorts.http)
           .describe(
-            `LoadBalancer port of the UI/API (the pod listens on ${builtinPorts[0].port}); default ${D.servicePorts.http}`,
+            `LoadBalancer port of the UI/API (the pod listens on ${HTTP_CONTAINER_PORT}); default ${D.servicePorts.http}`,
           ),
       })
       .default(D.servicePorts)
@@ -247,7 +249,11 @@ export const centralAlloySchema = centralAlloyBaseSchema
     for (const p of [...haProblems(alloy), ...collectProblems(alloy)]) {
       ctx.addIssue({ code: 'custom', path: [...p.path], message: p.message });
     }
+    // The UI/API's LoadBalancer port must not take a port another built-in or extra port has on the Service.
     const http = alloy.servicePorts.http;
+    if (builtinPorts.some((p) => p.name !== 'http' && p.port === http && p.protocol === 'TCP')) {
+      ctx.addIssue({ code: 'custom', path: ['servicePorts', 'http'], message: `port ${http}/TCP is a built-in port` });
+    }
     alloy.extraPorts.forEach((p, i) => {
       if (p.port === http && p.protocol === 'TCP') {
         ctx.addIssue({

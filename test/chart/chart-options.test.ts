@@ -78,6 +78,15 @@ describe('alloy.servicePorts.http (default 12345)', () => {
     expect(http).toMatchObject({ port: 12345, targetPort: 12345 });
   });
 
+  test('a built-in port (OTLP 4317) as the UI/API service port is refused with the line', () => {
+    withScratchProject((project) => {
+      project.editProd(httpServicePort(4317));
+      expect(() => loadProdStack(project.path('config/prod.yaml'))).toThrow(
+        /prod\.yaml:\d+: alloy\.servicePorts\.http: port 4317\/TCP is a built-in port/,
+      );
+    });
+  });
+
   test('a service port an extra port already takes is refused with the line', () => {
     withScratchProject((project) => {
       project.editProd(httpServicePort(4443));
