@@ -83,9 +83,17 @@ function pipelineSources(alloy: CentralAlloyConfig, assetsDir: string, kubernete
     dir: kubernetesAssetsDir,
   });
   return [
-    ...files.map((file) => ({ file, text: readFileSync(file) })),
+    ...files.map((file) => ({ file, text: readPipelineFile(file) })),
     ...Object.entries(added).map(([name, text]) => ({ file: join(kubernetesAssetsDir, name), text })),
   ];
+}
+
+function readPipelineFile(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new PipelineError([`${file}: error: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`]);
+  }
 }
 
 /**
