@@ -202,6 +202,8 @@ test('verify expects the hash of the ConfigMap the chart writes, added files and
 describe('HA mode', () => {
   test('pod logs: loki.source.kubernetes gets clustering { enabled = true } (the block exists at v1.10.1)', () => {
     const objects = synthWith(haMode(3), collect({ podLogs: true }));
+    expect(podSpecOf(objects)).toMatchObject({ serviceAccountName: 'alloy', automountServiceAccountToken: true });
+    expect(find(objects, 'StatefulSet')).toBeDefined();
     const c = components(configFiles(objects)['collect_pod_logs.alloy']);
     expect(hasClusteringEnabled(c['loki.source.kubernetes "pods"'])).toBe(true);
     // discovery has no clustering block: each replica discovers all, the source splits them.
