@@ -6,7 +6,7 @@
  */
 export { type AlloySourceFile, alloyConfigHash } from './folder/config-hash';
 export { alloyFilesOf, lintDirectory, lintSources, type SourceFile } from './folder/lint-folder';
-export { upgradeDirectory } from './folder/upgrade-folder';
+export { upgradeDirectory, upgradeSources } from './folder/upgrade-folder';
 export type { LintOptions, LintResult } from './lint/linter';
 export type { UpgradeCheck } from './lint/upgrade';
 export { formatSource } from './printer/printer';

@@ -1,20 +1,28 @@
 import { Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { formatDiagnostic } from '../alloy-lint';
 import { type AlloyPodProps, TLS_FILES } from './alloy-pod';
 import { AlloyAutoscaler } from './autoscaler';
 import { AlloyCertificate } from './certificate';
+import { AlloyClusterRole } from './cluster-role';
+import { AlloyClusterRoleBinding } from './cluster-role-binding';
 import { AlloyClusterService } from './cluster-service';
+import { collectProblems } from './config/collect-rules';
 import { haProblems } from './config/ha-rules';
 import { AlloyConfigMap } from './config-map';
 import { ALLOY_DEFAULTS, type ClusterCa } from './defaults';
 import { AlloyDeployment } from './deployment';
+import { kubernetesPipelineFiles } from './kubernetes-pipeline';
+import { enabledSources, type KubernetesCollect, type KubernetesSource } from './kubernetes-sources';
 import { recommendedLabels, selectorLabels } from './labels';
 import { AlloyNamespace } from './namespace';
 import { AlloyDataClaim } from './persistent-volume-claim';
 import { AlloyDisruptionBudget } from './pod-disruption-budget';
-import { alloyPorts, type ExtraPortProps } from './ports';
+import { alloyPorts, type ExtraPortProps, type ServicePortsProps } from './ports';
+import { rbacDiagnostics } from './rbac-check';
 import type { ContainerResources } from './resources';
 import { AlloyService } from './service';
+import { AlloyServiceAccount } from './service-account';
 import { AlloyStatefulSet } from './stateful-set';
 
 /** HA mode settings (only with replicas > 1). */
@@ -55,8 +63,21 @@ export interface AlloyChartProps extends ChartProps {
   readonly ha?: AlloyHaProps;
   /** Format the syslog listener parses; messages in the other one are dropped. @default 'rfc3164' */
   readonly syslogFormat?: 'rfc3164' | 'rfc5424';
+  /**
+   * What the instance collects itself: `kubernetes.podLogs` (every pod's logs through the API) and
+   * `kubernetes.events`; each adds its pipeline file and exactly the RBAC it needs. @default nothing
+   */
+  readonly collect?: { readonly kubernetes?: Partial<KubernetesCollect> };
+  /** Send anonymous usage reports to Grafana Labs; false runs `alloy run --disable-reporting`. @default false */
+  readonly usageReporting?: boolean;
+  /** LoadBalancer ports that differ from the container ports. @default http 12345 */
+  readonly servicePorts?: ServicePortsProps;
+  /** Metric labels dropped before remote write (`ALLOY_DROP_LABELS`, process_drop_labels.alloy). @default none */
+  readonly dropLabels?: readonly string[];
   /** Folder of the central pipeline's `*.alloy` files. @default 'assets/alloy' */
   readonly assetsDir?: string;
+  /** Folder of the chart's `collect.kubernetes` pipeline files. @default 'assets/alloy_kubernetes' */
+  readonly kubernetesAssetsDir?: string;
   /** Namespace of every object. @default 'alloy' */
   readonly namespaceName?: string;
 }
@@ -67,11 +88,17 @@ export const MAX_CONNECTION_AGE_ENV = 'ALLOY_OTLP_MAX_CONNECTION_AGE';
 /** gRPC's own default: 0 means connections are never aged out (grpc-go treats a zero MaxConnectionAge as infinity). */
 const NO_MAX_CONNECTION_AGE = '0s';
 
+/** The env var the cardinality guard reads the dropped labels from (process_drop_labels.alloy). */
+export const DROP_LABELS_ENV = 'ALLOY_DROP_LABELS';
+
+type ChartEnvProps = Pick<AlloyChartProps, 'replicas' | 'ha' | 'syslogFormat' | 'dropLabels'>;
+
 /**
- * Env vars the chart sets itself: where the pipeline finds the mounted certificate, the connection age and the
- * syslog format.
+ * Env vars the chart sets itself: where the pipeline finds the mounted certificate, the connection age, the syslog
+ * format, and the dropped labels as one alternation (label names hold no regex metacharacters); empty matches no
+ * label.
  */
-export function chartEnv(props: Pick<AlloyChartProps, 'replicas' | 'ha' | 'syslogFormat'>): Record<string, string> {
+export function chartEnv(props: ChartEnvProps): Record<string, string> {
   const ha = (props.replicas ?? ALLOY_DEFAULTS.replicas) > 1;
   return {
     ALLOY_TLS_CERT_FILE: TLS_FILES.cert,
@@ -80,13 +107,12 @@ export function chartEnv(props: Pick<AlloyChartProps, 'replicas' | 'ha' | 'syslo
       ? (props.ha?.maxConnectionAge ?? ALLOY_DEFAULTS.ha.maxConnectionAge)
       : NO_MAX_CONNECTION_AGE,
     ALLOY_SYSLOG_FORMAT: props.syslogFormat ?? ALLOY_DEFAULTS.syslogFormat,
+    [DROP_LABELS_ENV]: (props.dropLabels ?? ALLOY_DEFAULTS.dropLabels).join('|'),
   };
 }
 
 /** The env vars a central pipeline may read: the chart's own and the keys of the configured Secret. */
-export function providedEnv(
-  props: Pick<AlloyChartProps, 'replicas' | 'ha' | 'syslogFormat' | 'envFromSecret'>,
-): string[] {
+export function providedEnv(props: ChartEnvProps & Pick<AlloyChartProps, 'envFromSecret'>): string[] {
   return [...Object.keys(chartEnv(props)), ...(props.envFromSecret?.keys ?? [])].sort();
 }
 
@@ -104,15 +130,36 @@ export class AlloyChart extends Chart {
     super(scope, id, { ...props, disableResourceNameHashes: true });
     const version = props.version ?? ALLOY_DEFAULTS.version;
     const replicas = props.replicas ?? ALLOY_DEFAULTS.replicas;
-    const problems = haProblems({ version, replicas, ha: props.ha });
+    const problems = [
+      ...haProblems({ version, replicas, ha: props.ha }),
+      ...collectProblems({ version, replicas, collect: props.collect }),
+    ];
     if (problems.length > 0) throw new Error(problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('\n'));
 
     const namespace = props.namespaceName ?? ALLOY_DEFAULTS.names.namespace;
     const labels = recommendedLabels({ version });
-    const ports = alloyPorts(props.extraPorts ?? []);
+    const ports = alloyPorts(props.extraPorts ?? [], props.servicePorts);
+    const sources = enabledSources(props.collect?.kubernetes);
 
     new AlloyNamespace(this, 'Namespace', { name: namespace, labels });
-    this.configMap = new AlloyConfigMap(this, 'ConfigMap', { namespace, labels, assetsDir: props.assetsDir });
+    this.configMap = new AlloyConfigMap(this, 'ConfigMap', {
+      namespace,
+      labels,
+      assetsDir: props.assetsDir,
+      extraFiles: kubernetesPipelineFiles({
+        collect: props.collect?.kubernetes,
+        version,
+        replicas,
+        dir: props.kubernetesAssetsDir,
+      }),
+    });
+    const rbac = rbacDiagnostics(
+      Object.entries(this.configMap.data).map(([file, text]) => ({ file, text })),
+      props.collect?.kubernetes,
+    );
+    if (rbac.length > 0) throw new Error(rbac.map(formatDiagnostic).join('\n'));
+    // The API identity only when a source needs one: without it the pod keeps the default account, no token.
+    const serviceAccount = sources.length > 0 ? this.kubernetesAccess(namespace, labels, sources) : undefined;
     // One replica, one claim; in HA mode each replica gets its own from the StatefulSet's claim template.
     const dataClaim =
       replicas === 1
@@ -142,6 +189,8 @@ export class AlloyChart extends Chart {
       env: chartEnv(props),
       resources: props.resources,
       configReloader: props.configReloader,
+      usageReporting: props.usageReporting,
+      serviceAccount,
     };
 
     let workload: AlloyDeployment | AlloyStatefulSet;
@@ -166,5 +215,13 @@ export class AlloyChart extends Chart {
       workload = statefulSet;
     }
     new AlloyService(this, 'Service', { namespace, labels, workload, loadBalancerIP: props.loadBalancerIP, ports });
+  }
+
+  /** ServiceAccount, ClusterRole and ClusterRoleBinding for the enabled sources. */
+  private kubernetesAccess(namespace: string, labels: Record<string, string>, sources: KubernetesSource[]) {
+    const serviceAccount = new AlloyServiceAccount(this, 'ServiceAccount', { namespace, labels });
+    const role = new AlloyClusterRole(this, 'ClusterRole', { sources, labels });
+    new AlloyClusterRoleBinding(this, 'ClusterRoleBinding', { role, serviceAccount, labels });
+    return serviceAccount;
   }
 }

@@ -54,6 +54,13 @@ export interface AlloyPodProps {
   readonly resources?: ContainerResources;
   /** The reloader sidecar. @default prometheus-config-reloader v0.89.0, requests 10m/16Mi, limit 64Mi memory */
   readonly configReloader?: { readonly version?: string; readonly resources?: ContainerResources };
+  /** Send anonymous usage reports to Grafana Labs; false runs `alloy run --disable-reporting`. @default false */
+  readonly usageReporting?: boolean;
+  /**
+   * The identity the pod talks to the Kubernetes API as; only with one is its token mounted
+   * (`automountServiceAccountToken: true`). @default none (the namespace's default account, no token)
+   */
+  readonly serviceAccount?: kplus.IServiceAccount;
 }
 
 /**
@@ -77,7 +84,8 @@ export function workloadBase(props: AlloyPodProps) {
     },
     select: false,
     podMetadata: { labels: props.labels },
-    automountServiceAccountToken: false,
+    serviceAccount: props.serviceAccount,
+    automountServiceAccountToken: props.serviceAccount !== undefined,
     securityContext: {
       user: ALLOY_UID,
       group: ALLOY_UID,
@@ -111,6 +119,7 @@ export function addAlloyContainers(
       `--server.http.listen-addr=0.0.0.0:${HTTP_PORT}`,
       `--storage.path=${MOUNT_PATHS.data}`,
       `--stability.level=${props.stabilityLevel ?? ALLOY_DEFAULTS.stabilityLevel}`,
+      ...((props.usageReporting ?? ALLOY_DEFAULTS.usageReporting) ? [] : ['--disable-reporting']),
       ...(options.clusterArgs ?? []),
     ],
     ports: props.ports.map((p) => ({ name: p.name, number: p.containerPort, protocol: kplusProtocol(p) })),

@@ -14,6 +14,8 @@ export const CONFIG_HASH_ANNOTATION = 'alloy-deploy/alloy-config-hash';
 export interface AlloyConfigMapProps {
   /** Folder whose `*.alloy` files become the ConfigMap's keys. @default 'assets/alloy' */
   readonly assetsDir?: string;
+  /** More files by name (the chart's `collect.kubernetes` pipelines); a name the folder has too is an error. @default none */
+  readonly extraFiles?: Readonly<Record<string, string>>;
   /** Namespace of the ConfigMap. @default 'alloy' */
   readonly namespace?: string;
   /** ConfigMap name. @default 'alloy-config' */
@@ -38,7 +40,17 @@ export class AlloyConfigMap extends kplus.ConfigMap {
   public readonly configHash: string;
 
   constructor(scope: Construct, id: string, props: AlloyConfigMapProps = {}) {
-    const files = readAlloyFiles(props.assetsDir ?? ALLOY_DEFAULTS.assetsDir);
+    const assetsDir = props.assetsDir ?? ALLOY_DEFAULTS.assetsDir;
+    const own = readAlloyFiles(assetsDir);
+    for (const name of Object.keys(props.extraFiles ?? {})) {
+      if (name in own) throw new Error(`${assetsDir}/${name}: the chart adds a file of this name itself; rename it`);
+    }
+    const all: Record<string, string> = { ...own, ...props.extraFiles };
+    const files = Object.fromEntries(
+      Object.keys(all)
+        .sort()
+        .map((name) => [name, all[name]]),
+    );
     const configHash = alloyConfigHash(Object.entries(files).map(([name, content]) => ({ name, content })));
     super(scope, id, {
       metadata: {

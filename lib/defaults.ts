@@ -25,6 +25,14 @@ export const ALLOY_DEFAULTS = {
     maxConnectionAge: '5m',
     targetCPUUtilizationPercentage: 70,
   },
+  /** Collection of the cluster's own logs and events through the Kubernetes API (lib/kubernetes-sources.ts). */
+  collect: { kubernetes: { podLogs: false, events: false } },
+  /** false: `alloy run --disable-reporting` (no anonymous usage reports to Grafana Labs). */
+  usageReporting: false,
+  /** LoadBalancer ports that may differ from the container port (the UI/API listens on 12345 in the pod). */
+  servicePorts: { http: 12345 },
+  /** Labels dropped from every metric before remote write (a cardinality guard). */
+  dropLabels: [] as readonly string[],
   names: {
     namespace: 'alloy',
     workload: 'alloy',
@@ -33,8 +41,13 @@ export const ALLOY_DEFAULTS = {
     certificate: 'alloy-tls',
     service: 'alloy',
     clusterService: 'alloy-cluster',
+    serviceAccount: 'alloy',
+    clusterRole: 'alloy',
+    clusterRoleBinding: 'alloy',
   },
   assetsDir: 'assets/alloy',
+  /** The chart's own pipeline files for `collect.kubernetes`, added to the ConfigMap only when their source is on. */
+  kubernetesAssetsDir: 'assets/alloy_kubernetes',
 } as const;
 
 /**

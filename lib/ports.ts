@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { builtinPorts } from './config/schema';
+import { ALLOY_DEFAULTS } from './defaults';
 
 /** One port of the central instance, as both the container and the Service see it. */
 export interface AlloyPort {
@@ -26,9 +27,23 @@ export interface ExtraPortProps {
   readonly protocol?: 'TCP' | 'UDP';
 }
 
-/** The built-in ports (UI/API, OTLP gRPC and HTTP) followed by the configured extra ports. */
-export function alloyPorts(extraPorts: readonly ExtraPortProps[]): AlloyPort[] {
-  return [...builtinPorts, ...extraPorts].map((p) => ({
+/** LoadBalancer ports of built-in ports that differ from their container port. */
+export interface ServicePortsProps {
+  /** The UI/API on the LoadBalancer (the pod keeps listening on 12345). @default 12345 */
+  readonly http?: number;
+}
+
+/**
+ * The built-in ports (UI/API, OTLP gRPC and HTTP) followed by the configured extra ports. `servicePorts` moves a
+ * built-in port on the Service only; the container port, the probes and `/-/reload` stay where they are.
+ */
+export function alloyPorts(extraPorts: readonly ExtraPortProps[], servicePorts: ServicePortsProps = {}): AlloyPort[] {
+  const builtin = builtinPorts.map((p) => ({
+    ...p,
+    port: p.name === 'http' ? (servicePorts.http ?? ALLOY_DEFAULTS.servicePorts.http) : p.port,
+    containerPort: p.port,
+  }));
+  return [...builtin, ...extraPorts].map((p) => ({
     name: p.name,
     port: p.port,
     containerPort: p.containerPort ?? p.port,

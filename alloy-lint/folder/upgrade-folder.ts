@@ -1,5 +1,5 @@
 /** The upgrade check of a pipeline folder (lint/upgrade.ts): what moving it from one Alloy release to another breaks. */
-import { type LintOptions, lintDirectory } from '../folder/lint-folder';
+import { type LintOptions, lintDirectory, lintSources, type SourceFile } from '../folder/lint-folder';
 import { type UpgradeCheck, upgradeFindings } from '../lint/upgrade';
 import { defaultRegistry } from '../registry/registry';
 import type { Diagnostic } from '../syntax/diagnostics';
@@ -15,4 +15,18 @@ export function upgradeDirectory(
 ): Diagnostic[] {
   if (check.from === check.to) return [];
   return upgradeFindings((alloyVersion) => lintDirectory(dir, { ...options, alloyVersion }), defaultRegistry(), check);
+}
+
+/** The same for files in hand (a folder plus files a caller adds, as the chart's ConfigMap holds them). */
+export function upgradeSources(
+  sources: readonly SourceFile[],
+  check: UpgradeCheck,
+  options: Omit<LintOptions, 'alloyVersion'> = {},
+): Diagnostic[] {
+  if (check.from === check.to) return [];
+  return upgradeFindings(
+    (alloyVersion) => lintSources(sources, { ...options, alloyVersion }),
+    defaultRegistry(),
+    check,
+  );
 }

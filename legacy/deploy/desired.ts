@@ -51,6 +51,7 @@ export function containerSpecFor(config: LegacyAlloyConfig, centralHostname: str
       '/etc/alloy',
       `--server.http.listen-addr=0.0.0.0:${config.httpPort}`,
       '--storage.path=/var/lib/alloy/data',
+      ...(config.usageReporting ? [] : ['--disable-reporting']),
     ],
   };
 }

@@ -6,6 +6,7 @@
  * the check whatever the hash says.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { alloyConfigHash, alloyFilesOf, formatDiagnostic } from '../../alloy-lint';
 import { parsePrometheusText } from './prometheus';
 
@@ -14,11 +15,18 @@ export interface ConfigVerdict {
   readonly detail: string;
 }
 
-/** The hash Alloy will report for a folder's `*.alloy` files; throws a one-line error for a missing folder. */
-export function expectedConfigHash(dir: string): string {
+/**
+ * The hash Alloy will report for a folder's `*.alloy` files and the files the chart `added` to the ConfigMap
+ * (alloy.collect.kubernetes); throws a one-line error for a missing folder.
+ */
+export function expectedConfigHash(dir: string, added: Readonly<Record<string, string>> = {}): string {
   const { files, problem } = alloyFilesOf(dir);
   if (problem) throw new Error(formatDiagnostic(problem));
-  return alloyConfigHash(files.map((file) => ({ name: file, content: readFileSync(file) })));
+  return alloyConfigHash([
+    ...files.map((file) => ({ name: file, content: readFileSync(file) })),
+    // Named inside the same folder, so the byte order of names is that of the ConfigMap's keys in /etc/alloy.
+    ...Object.entries(added).map(([name, content]) => ({ name: join(dir, name), content })),
+  ]);
 }
 
 export function judgeCentralConfig(metricsText: string, expected: string): ConfigVerdict {

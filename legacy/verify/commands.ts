@@ -14,7 +14,7 @@ export function registerVerifyCommand(program: Command): void {
     .option('--resolver <ip[:port]>', 'DNS server to ask (default: verify.resolver in dev.yaml, else this machine)')
     .option('--connect <address>', 'connect the TLS and readiness checks here instead of to the hostname')
     .option('--ca-file <file>', 'also trust this PEM CA for the central certificate')
-    .option('--https-port <port>', 'central HTTPS port (default 12345)')
+    .option('--https-port <port>', 'central HTTPS port (default: alloy.servicePorts.http in prod.yaml)')
     .option('--otlp-port <port>', 'central OTLP gRPC port (default 4317)')
     .option('--legacy-url <url>', 'legacy instance base URL (default http://target.host:httpPort)')
     .option('--timeout <seconds>', 'per-check timeout (default 5)')

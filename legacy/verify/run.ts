@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import { join, resolve } from 'node:path';
 import { builtinPorts } from '../../lib/config/schema';
+import { ALLOY_DEFAULTS } from '../../lib/defaults';
+import { kubernetesPipelineFiles } from '../../lib/kubernetes-pipeline';
 import { DnsError } from '../dns/errors';
 import { reportFailure } from '../dns/report';
 import { type DnsStack, loadDnsStack } from '../dns/stack';
@@ -67,10 +69,14 @@ function readCa(file: string | undefined): string | undefined {
   }
 }
 
-function centralConfigHash(options: VerifyOptions): string {
+function centralConfigHash(options: VerifyOptions, { collect, version, replicas }: DnsStack['central']): string {
   const dir = resolve(options.centralAssets ?? join(options.configDir, '..', 'assets/alloy'));
   try {
-    return expectedConfigHash(dir);
+    const kubernetesDir = join(options.configDir, '..', ALLOY_DEFAULTS.kubernetesAssetsDir);
+    return expectedConfigHash(
+      dir,
+      kubernetesPipelineFiles({ collect: collect.kubernetes, version, replicas, dir: kubernetesDir }),
+    );
   } catch (e) {
     throw new DnsError(`--central-assets: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -90,7 +96,7 @@ export async function runVerifyChecks(stack: DnsStack, options: VerifyOptions): 
   const timeoutMs = wholeNumber(options.timeout, '--timeout', 5, 1) * 1000;
   const ca = readCa(options.caFile);
   const connectHost = options.connect ?? hostname;
-  const httpsPort = wholeNumber(options.httpsPort, '--https-port', port('http'), 1);
+  const httpsPort = wholeNumber(options.httpsPort, '--https-port', stack.central.servicePorts.http, 1);
   const otlpPort = wholeNumber(options.otlpPort, '--otlp-port', port('otlp-grpc'), 1);
   const legacyBase = new URL(options.legacyUrl ?? `http://${stack.legacy.target.host}:${stack.legacy.httpPort}`);
   const central = new URL(`https://${hostname}:${httpsPort}/-/ready`);
@@ -98,7 +104,7 @@ export async function runVerifyChecks(stack: DnsStack, options: VerifyOptions): 
   const legacyMetrics = new URL('/metrics', legacyBase);
   const centralMetrics = new URL(`https://${hostname}:${httpsPort}/metrics`);
   const resolver = resolverOption(options.resolver, stack);
-  const expectedHash = centralConfigHash(options);
+  const expectedHash = centralConfigHash(options, stack.central);
   const tagged = async (id: string, check: Promise<CheckResult>): Promise<VerifyResult> => ({ id, ...(await check) });
   return Promise.all([
     tagged('dns', checkResolves(`dns ${hostname}`, hostname, loadBalancerIP, resolver, timeoutMs)),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { clusterCaChoices, ALLOY_DEFAULTS as D } from '../defaults';
+import { collectProblems } from './collect-rules';
 import { haProblems, MAX_REPLICAS } from './ha-rules';
 
 /** DNS-1123 hostname with at least one dot, e.g. `alloy.tobiash.net`. */
@@ -59,7 +60,7 @@ export const extraPortSchema = z.strictObject({
 
 /** The ports every central instance exposes; extra ports must not collide with them. */
 export const builtinPorts: readonly ExtraPortInput[] = [
-  { name: 'http', port: 12345, protocol: 'TCP' },
+  { name: 'http', port: 12345, protocol: 'TCP' }, // Service port: alloy.servicePorts.http
   { name: 'otlp-grpc', port: 4317, protocol: 'TCP' },
   { name: 'otlp-http', port: 4318, protocol: 'TCP' },
 ];
@@ -190,6 +191,36 @@ const haSchema = z
   .optional()
   .describe('HA mode settings; only with replicas > 1');
 
+// ---- Cluster logs and events, usage reporting, service ports, dropped labels (issue #13) ----
+
+const collectSchema = z
+  .strictObject({
+    kubernetes: z
+      .strictObject({
+        podLogs: z
+          .boolean()
+          .default(D.collect.kubernetes.podLogs)
+          .describe(
+            `every pod's logs through the Kubernetes API (discovery.kubernetes + loki.source.kubernetes), labelled namespace/pod/container; adds RBAC for pods, pods/log, namespaces, nodes; default ${D.collect.kubernetes.podLogs}`,
+          ),
+        events: z
+          .boolean()
+          .default(D.collect.kubernetes.events)
+          .describe(
+            `Kubernetes events (loki.source.kubernetes_events); adds RBAC for events; default ${D.collect.kubernetes.events}`,
+          ),
+      })
+      .default(D.collect.kubernetes)
+      .describe("the cluster's own logs and events, into the logs path to Grafana Cloud"),
+  })
+  .default(D.collect)
+  .describe('what the central Alloy collects itself; default nothing');
+
+const HTTP_CONTAINER_PORT = builtinPorts.find((p) => p.name === 'http')?.port;
+
+/** A Prometheus label name (model.LabelNameRE). */
+const prometheusLabelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a Prometheus label name');
+
 export const centralAlloySchema = centralAlloyBaseSchema
   .extend({
     replicas: z
@@ -199,9 +230,51 @@ export const centralAlloySchema = centralAlloyBaseSchema
       .describe(`1 (a Deployment) or up to ${MAX_REPLICAS} (HA mode: a clustered StatefulSet); default ${D.replicas}`),
     configReloader: reloaderSchema,
     ha: haSchema,
+    collect: collectSchema,
+    usageReporting: z
+      .boolean()
+      .default(D.usageReporting)
+      .describe(
+        `send Alloy's anonymous usage reports to Grafana Labs; false adds --disable-reporting; default ${D.usageReporting}`,
+      ),
+    servicePorts: z
+      .strictObject({
+        http: port
+          .default(D.servicePorts.http)
+          .describe(
+            `LoadBalancer port of the UI/API (the pod listens on ${HTTP_CONTAINER_PORT}); default ${D.servicePorts.http}`,
+          ),
+      })
+      .default(D.servicePorts)
+      .describe('LoadBalancer ports that may differ from the container port'),
+    dropLabels: z
+      .array(prometheusLabelName)
+      .default([...D.dropLabels])
+      .superRefine((labels, ctx) => {
+        labels.forEach((l, i) => {
+          if (labels.indexOf(l) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `"${l}" is listed twice` });
+        });
+      })
+      .describe('metric labels dropped before remote write (a cardinality guard); default none'),
   })
   .superRefine((alloy, ctx) => {
-    for (const p of haProblems(alloy)) ctx.addIssue({ code: 'custom', path: [...p.path], message: p.message });
+    for (const p of [...haProblems(alloy), ...collectProblems(alloy)]) {
+      ctx.addIssue({ code: 'custom', path: [...p.path], message: p.message });
+    }
+    // The UI/API's LoadBalancer port must not take a port another built-in or extra port has on the Service.
+    const http = alloy.servicePorts.http;
+    if (builtinPorts.some((p) => p.name !== 'http' && p.port === http && p.protocol === 'TCP')) {
+      ctx.addIssue({ code: 'custom', path: ['servicePorts', 'http'], message: `port ${http}/TCP is a built-in port` });
+    }
+    alloy.extraPorts.forEach((p, i) => {
+      if (p.port === http && p.protocol === 'TCP') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['extraPorts', i, 'port'],
+          message: `duplicate port ${http}/TCP (servicePorts.http)`,
+        });
+      }
+    });
   });
 
 export const prodStackSchema = z.strictObject({
@@ -225,6 +298,10 @@ export const legacyAlloySchema = z.strictObject({
       .describe('docker binary: a non-interactive Synology shell lacks /usr/local/bin in PATH'),
   }),
   httpPort: port.default(9091).describe('HTTP port of the legacy instance on the host network; default 9091'),
+  usageReporting: z
+    .boolean()
+    .default(false)
+    .describe("send Alloy's anonymous usage reports to Grafana Labs; false adds --disable-reporting; default false"),
   hostPaths: z
     .strictObject({
       dockerSocket: absolutePath.default('/var/run/docker.sock').describe('Docker socket, mounted read-only'),

@@ -50,6 +50,10 @@ describe('central pipeline (assets/alloy)', () => {
     const batch = attributes(nestedBlock(one(central, 'otelcol.processor.batch').block, 'output'));
     expect(batch.metrics).toBe('[otelcol.exporter.prometheus.mimir.input]');
     expect(attributes(one(central, 'otelcol.exporter.prometheus').block).forward_to).toBe(
+      '[prometheus.relabel.drop_labels.receiver]',
+    );
+    // The cardinality guard (alloy.dropLabels) sits between the exporter and remote write.
+    expect(attributes(one(central, 'prometheus.relabel').block).forward_to).toBe(
       '[prometheus.remote_write.mimir.receiver]',
     );
     expect(batch.logs).toBe('[otelcol.exporter.otlphttp.grafana_cloud.input]');

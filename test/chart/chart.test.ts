@@ -117,13 +117,14 @@ describe('Deployment alloy', () => {
     expect(container().imagePullPolicy).toBe('IfNotPresent');
   });
 
-  test('args: run /etc/alloy, listen on all addresses, storage on the volume, stability level', () => {
+  test('args: run /etc/alloy, listen on all addresses, storage on the volume, stability level, no usage reports', () => {
     expect(container().args).toEqual([
       'run',
       '/etc/alloy',
       '--server.http.listen-addr=0.0.0.0:12345',
       '--storage.path=/var/lib/alloy/data',
       '--stability.level=generally-available',
+      '--disable-reporting',
     ]);
   });
 

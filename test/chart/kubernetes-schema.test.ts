@@ -20,6 +20,9 @@ function strictValidator(): Ajv {
   return ajv;
 }
 
+const collectBoth = (t: string) =>
+  t.replace('      podLogs: false', '      podLogs: true').replace('      events: false', '      events: true');
+
 describeWithShared(
   'k8s/schemas',
   'synthesized objects against the strict Kubernetes 1.28 / cert-manager schemas',
@@ -32,6 +35,9 @@ describeWithShared(
         3,
         '    clusterCa: secret\n    autoscaling:\n      maxReplicas: 6\n',
       ),
+      'pod logs and events on (ServiceAccount, ClusterRole, ClusterRoleBinding)': collectBoth,
+      'HA mode with pod logs and events (v1.16.3)': (t) =>
+        haMode(3)(collectBoth(t)).replace('version: v1.10.1', 'version: v1.16.3'),
     };
     const synthesized: Record<string, K8sObject[]> = {};
     beforeAll(() => {
@@ -72,6 +78,20 @@ describeWithShared(
           'HorizontalPodAutoscaler',
         ]),
       );
+    });
+
+    test('collection on holds the RBAC kinds, each validated against its own schema', () => {
+      const rbac = synthesized['pod logs and events on (ServiceAccount, ClusterRole, ClusterRoleBinding)'];
+      expect(rbac.map((o) => `${o.kind} ${schemaFile(o)}`)).toEqual(
+        expect.arrayContaining([
+          'ServiceAccount serviceaccount-v1.json',
+          'ClusterRole clusterrole-rbac-v1.json',
+          'ClusterRoleBinding clusterrolebinding-rbac-v1.json',
+        ]),
+      );
+      // Cluster-scoped: no namespace of their own (the shared validator's cross-object rule).
+      for (const o of rbac.filter((x) => x.kind.startsWith('ClusterRole')))
+        expect(o.metadata.namespace).toBeUndefined();
     });
 
     test('the validator is strict: an unknown field in the Deployment is rejected', () => {

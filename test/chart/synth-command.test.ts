@@ -97,7 +97,7 @@ describe('bad input leaves the previous dist/ exactly as it was and exits 1 with
   test('a pipeline the Alloy linter rejects: each problem with file:line:col', () => {
     withEditedFile(
       project.path('assets/alloy/export_mimir.alloy'),
-      (t) => t.replace('remote_write.mimir.receiver]', 'remote_write.mimir.receivers]'),
+      (t) => t.replace('relabel.drop_labels.receiver]', 'relabel.drop_labels.receivers]'),
       () => {
         const r = run(project, synthApp);
         expect(r.status).toBe(1);

@@ -94,6 +94,7 @@ describeHost('legacy-deploy deploy on a real SSH + Docker-API host', () => {
       '/etc/alloy',
       `--server.http.listen-addr=0.0.0.0:${f.host.httpPort}`,
       '--storage.path=/var/lib/alloy/data',
+      '--disable-reporting',
     ]);
     // The central endpoint comes from prod.yaml's alloy.hostname, the one source of truth.
     const central = loadProdStack(`${f.configDir}/prod.yaml`).alloy.hostname;

@@ -44,6 +44,7 @@ export class ScratchProject {
     } = synthesize({
       configFile: this.path('config/prod.yaml'),
       assetsDir: this.path('assets/alloy'),
+      kubernetesAssetsDir: this.path('assets/alloy_kubernetes'),
       outDir: this.path('dist'),
     });
     return parseManifests(readFileSync(file, 'utf8'));
