@@ -1,5 +1,6 @@
-import type * as Diagnostics from '../lib/alloy/diagnostics';
-import type * as LintFolder from '../lib/alloy/lint-folder';
+import { join } from 'node:path';
+import { formatDiagnostic } from '../lib/alloy/diagnostics';
+import { lintSources } from '../lib/alloy/lint-folder';
 import { UserError } from './deploy/errors';
 
 /**
@@ -7,12 +8,15 @@ import { UserError } from './deploy/errors';
  * The env vars the config reads are listed, not enforced (issue #3: only the central instance's synth enforces
  * them); one the container does not get from `providedEnv` is a warning. Warnings are returned for printing.
  */
-export function lintAssets(dir: string, providedEnv: readonly string[]): { warnings: string[] } {
-  // Loaded only when something is about to be deployed: a no-op redeploy does not pay for the linter (nor ever
-  // for the formatter, which the toolkit's index would load too).
-  const { lintDirectory } = require('../lib/alloy/lint-folder') as typeof LintFolder;
-  const { formatDiagnostic } = require('../lib/alloy/diagnostics') as typeof Diagnostics;
-  const { diagnostics, envVars } = lintDirectory(dir);
+export function lintAssets(
+  dir: string,
+  files: readonly { readonly name: string; readonly content: Buffer }[],
+  providedEnv: readonly string[],
+): { warnings: string[] } {
+  // The files already read for the upload (pipelineFilesOf): what is linted is byte for byte what is deployed.
+  const { diagnostics, envVars } = lintSources(
+    files.filter((f) => f.name.endsWith('.alloy')).map((f) => ({ file: join(dir, f.name), text: f.content })),
+  );
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     throw new UserError(

@@ -106,7 +106,7 @@ export async function runDeployCommand(name: CommandName, options: DeployOptions
     let lint: { warnings: string[] } | { error: unknown } | undefined;
     const lintNow = () => {
       try {
-        lint = lintAssets(resolve(options.assets), Object.keys(settings.container.env));
+        lint = lintAssets(resolve(options.assets), files, Object.keys(settings.container.env));
       } catch (error) {
         lint = { error };
       }

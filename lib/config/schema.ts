@@ -27,6 +27,31 @@ const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment 
 
 const absolutePath = z.string().regex(/^\/[^\0]*$/, 'an absolute path');
 
+/**
+ * An absolute path that can be one side of a `docker run -v source:destination` mount: no `:` (the separator, so
+ * `/x:/etc/alloy:rw` would add a mount of its own), no newline, no NUL. Checked here, at load time: `docker run`
+ * refusing it would come after the running container was set aside.
+ */
+const mountablePath = z
+  .string()
+  .regex(/^\/[^:\n\r\0]*$/, "an absolute path without ':' or line breaks (it becomes part of a docker mount)");
+
+/**
+ * A Docker image repository (no tag) by the grammar of distribution/reference: `[host[:port]/]path`, the path in
+ * lower case with `.`, `_`, `__` or `-` between letters and digits. Anything else (`--privileged`, spaces) is refused.
+ */
+const domainComponent = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const pathComponent = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const imageRepository = z
+  .string()
+  .max(255)
+  .regex(
+    new RegExp(
+      `^(?:${domainComponent}(?:\\.${domainComponent})*(?::[0-9]+)?/)?${pathComponent}(?:/${pathComponent})*$`,
+    ),
+    'an image repository without tag, such as grafana/alloy or registry.example:5000/alloy',
+  );
+
 /** A program name looked up in PATH, or an absolute path to it. */
 const command = z.string().regex(/^[^\s\0]+$/, 'a program name or absolute path without spaces');
 
@@ -119,25 +144,25 @@ export const prodStackSchema = z.strictObject({
 
 export const legacyAlloySchema = z.strictObject({
   version: alloyVersion.default('v1.10.1').describe('grafana/alloy image tag on the NAS; default v1.10.1'),
-  image: z.string().min(1).default('grafana/alloy').describe('image repository without tag; default grafana/alloy'),
+  image: imageRepository.default('grafana/alloy').describe('image repository without tag; default grafana/alloy'),
   target: z.strictObject({
     host: hostname.or(z.ipv4()).describe('SSH host of the NAS'),
     user: z.string().min(1).describe('SSH user'),
     port: port.default(22).describe('SSH port; default 22'),
-    rootDir: absolutePath
+    rootDir: mountablePath
       .default('/volume2/docker')
       .describe("folder holding the containers' data; default /volume2/docker"),
-    dockerPath: absolutePath
+    dockerPath: mountablePath
       .default('/usr/local/bin/docker')
       .describe('docker binary: a non-interactive Synology shell lacks /usr/local/bin in PATH'),
   }),
   httpPort: port.default(9091).describe('HTTP port of the legacy instance on the host network; default 9091'),
   hostPaths: z
     .strictObject({
-      dockerSocket: absolutePath.default('/var/run/docker.sock').describe('Docker socket, mounted read-only'),
-      varLog: absolutePath.default('/var/log').describe('host log folder, mounted read-only at /mnt/var/log'),
-      proc: absolutePath.default('/proc').describe('host /proc, mounted read-only at /host/proc'),
-      sys: absolutePath.default('/sys').describe('host /sys, mounted read-only at /host/sys'),
+      dockerSocket: mountablePath.default('/var/run/docker.sock').describe('Docker socket, mounted read-only'),
+      varLog: mountablePath.default('/var/log').describe('host log folder, mounted read-only at /mnt/var/log'),
+      proc: mountablePath.default('/proc').describe('host /proc, mounted read-only at /host/proc'),
+      sys: mountablePath.default('/sys').describe('host /sys, mounted read-only at /host/sys'),
     })
     .default({ dockerSocket: '/var/run/docker.sock', varLog: '/var/log', proc: '/proc', sys: '/sys' })
     .describe('host-side sources of the read-only mounts; defaults are the real host paths'),
