@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { formatDiagnostic } from '../lib/alloy/diagnostics';
 import { lintSources } from '../lib/alloy/lint-folder';
-import { UserError } from './deploy/errors';
+import { UserError } from './shared/user-error';
 
 /**
  * THE lint call site of legacy-deploy: runs before any change on the NAS and refuses the deploy on any error.

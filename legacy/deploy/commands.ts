@@ -14,7 +14,7 @@ export interface DeployOptions {
   readonly readyTimeout?: string;
 }
 
-function withConnectionOptions(command: Command): Command {
+export function withConnectionOptions(command: Command): Command {
   return command
     .option('--dry-run', 'print the plan and change nothing')
     .option('--identity <file>', 'SSH private key (default: the key in ssh-agent, SSH_AUTH_SOCK)')
@@ -27,19 +27,14 @@ function withConnectionOptions(command: Command): Command {
 }
 
 /**
- * Registers plan / rename / deploy / status. The implementations (and with them ssh2) are imported inside the
- * actions, so `legacy-deploy --help` loads nothing but commander.
+ * Registers rename / deploy / status. The implementations (and with them ssh2) are imported inside the actions,
+ * so `legacy-deploy --help` loads nothing but commander.
  */
 export function registerDeployCommands(program: Command): void {
-  const act = (name: 'plan' | 'rename' | 'deploy' | 'status') => async (_: unknown, command: Command) => {
+  const act = (name: 'rename' | 'deploy' | 'status') => async (_: unknown, command: Command) => {
     const { runDeployCommand } = require('./run') as { runDeployCommand: typeof RunDeployCommand };
     process.exitCode = await runDeployCommand(name, command.optsWithGlobals() as DeployOptions);
   };
-  withConnectionOptions(
-    program
-      .command('plan')
-      .description('show what rename/deploy would change on the NAS; exit 0 when nothing, 2 when something'),
-  ).action(act('plan'));
   withConnectionOptions(
     program
       .command('rename')

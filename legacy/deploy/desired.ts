@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { formatDiagnostic } from '../../lib/alloy/diagnostics';
 import { pipelineFilesOf } from '../../lib/alloy/lint-folder';
 import type { LegacyAlloyConfig } from '../../lib/config/schema';
+import { UserError } from '../shared/user-error';
 import type { ContainerSpec } from './container-spec';
-import { UserError } from './errors';
 import type { Layout } from './layout';
 
 export interface LocalFile {

@@ -5,8 +5,8 @@
  * and could not see.
  */
 import { resolve } from 'node:path';
-import type { PlanSection as DeploySection, PlanItem } from '../deploy/plan-output';
-import type { RemoteSession } from '../deploy/remote';
+import type { PlanSection as DeploySection, PlanItem } from '../shared/plan';
+import type { RemoteSession } from '../shared/ssh-session';
 import { planCloudflareDns } from './cloudflare/run';
 import { DnsNotConfigured } from './errors';
 import { planOpnsenseDns } from './opnsense/run';

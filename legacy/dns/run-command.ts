@@ -3,7 +3,7 @@
  * stacks, run one backend, print text or --json, and map the outcome to an exit code.
  */
 import { resolve } from 'node:path';
-import { RemoteSession } from '../deploy/remote';
+import { RemoteSession } from '../shared/ssh-session';
 import { runCloudflareDns } from './cloudflare/run';
 import type { DnsCommandOptions } from './commands';
 import { runOpnsenseDns } from './opnsense/run';
