@@ -35,6 +35,7 @@ export function runShell(
         ok({ code, stdout, stderr });
       },
     );
+    child.stdin?.on('error', () => undefined); // a step that reads no stdin may exit before it is written
     child.stdin?.end(options.stdin ?? '');
   });
 }
