@@ -158,6 +158,12 @@ export async function applyDeploy(run: DeployRun, observed: ObservedState, plan:
     const details = step.kind === 'validate' ? bodyOf(output.output).map((l) => `  ${l}`) : [];
     return rollBack(run, record, reason, details, untouchedBy.has(step.kind));
   }
+  if (outputs[plan.steps.length]?.status !== 0) {
+    out.warn(
+      `every step is done, but the lock ${settings.layout.lockDir} may not have been released ` +
+        `(${explainFailure(r)}): the next run takes it over once this SSH session has ended`,
+    );
+  }
 }
 
 async function rollBack(
@@ -184,8 +190,7 @@ async function rollBack(
     outcome = 'the previous config files were put back at once, so a restart loads the config Alloy keeps running';
   } else if (undo.length === 0) {
     outcome = untouched ? 'alloy-legacy was not touched' : 'nothing on the NAS was changed';
-  }
-  else if (undone.length === undo.length && undone.every((o) => o.status === 0)) {
+  } else if (undone.length === undo.length && undone.every((o) => o.status === 0)) {
     outcome = `rolled back: ${undo.map((u) => undoText[u]).join(', ')}`;
   } else {
     const failed = undone.findIndex((o) => o.status !== 0);

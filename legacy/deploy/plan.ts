@@ -119,16 +119,18 @@ export function planDeploy(desired: DesiredDeploy, observed: ObservedState): Dep
     current = observed.containers.previous;
     // Started by the restore; what it then runs is proven below.
     running = true;
-  } else if (current && observed.containers.previous) {
-    // A recreate that ended before proving the new container: prove it now, then the one kept aside can go.
-    steps.push({ kind: 'wait-ready', reason: `${layout.container} was created by a run that did not finish` });
-    steps.push({ kind: 'remove-previous' });
   }
-
   const reasons = containerReasons(current, desired.container);
   const recreate = reasons.length > 0;
   const changes = fileChanges(desired.files, observed.configDir.files);
   const configChanges = changes.length > 0;
+  if (observed.containers.current && observed.containers.previous) {
+    // A recreate that ended before proving the new container: prove it now (its hash too, when the files in place
+    // are the desired ones), and only then can the one kept aside go.
+    steps.push({ kind: 'wait-ready', reason: `${layout.container} was created by a run that did not finish` });
+    if (!recreate && !configChanges) steps.push({ kind: 'verify-hash', sha256: desiredHash });
+    steps.push({ kind: 'remove-previous' });
+  }
 
   if (recreate || configChanges || !running) {
     if (recreate && !observed.imagePresent) steps.push({ kind: 'pull', image: desired.container.image });

@@ -121,7 +121,7 @@ export async function runDeployCommand(name: CommandName, options: DeployOptions
       await release();
       if (plan.blockers.length > 0) throw new UserError(plan.blockers.join('\n'));
       out.text('alloy-legacy is up to date');
-      out.result({ ok: true, changed: false, sections, stats });
+      out.result({ ok: true, changed: false, steps: [], sections, stats });
       return ExitCode.ok;
     }
     process.stderr.write(renderPlan(sections, false));
@@ -129,7 +129,14 @@ export async function runDeployCommand(name: CommandName, options: DeployOptions
     out.text(
       `deployed: ${settings.layout.container} runs ${settings.container.image}, config ${plan.desiredHash.slice(0, 12)} (alloy_config_hash verified)`,
     );
-    out.result({ ok: true, changed: true, sections, configHash: plan.desiredHash, stats });
+    out.result({
+      ok: true,
+      changed: true,
+      steps: plan.steps.map((st) => st.kind),
+      sections,
+      configHash: plan.desiredHash,
+      stats,
+    });
     return ExitCode.ok;
   } catch (e) {
     return reportFailure(options.json === true, e, { stats });

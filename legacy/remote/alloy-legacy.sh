@@ -63,7 +63,8 @@ http_body() {
   fi
 }
 
-# proc_start PID: sets $started to the process's start time (field 22 of /proc/PID/stat), empty when it is gone.
+# proc_start PID: sets $started to the process's start time (field 22 of /proc/PID/stat), empty when it is gone
+# or has ended and waits to be reaped (state Z or X: a killed SSH session whose parent is slow to reap it).
 proc_start() {
   started=
   [ -r "/proc/$1/stat" ] || return 0
@@ -71,6 +72,7 @@ proc_start() {
   s=${s##*") "}
   # shellcheck disable=SC2086 # split into the stat fields on purpose
   set -- $s
+  case "$1" in Z | X) return 0 ;; esac
   started=${20}
 }
 

@@ -125,7 +125,7 @@ describeHost('legacy-deploy defects (issue #10) on a real SSH + Docker-API host'
 
   test('defect 7: no settings cache; a rootDir with quotes, spaces and $(...) reaches the NAS as a value', async () => {
     // a remote shell that ran the name as code would create `pwned` in the SSH user's home (its working folder)
-    const odd = join(f.host.rootDir, "it's a \"dir\" $(touch pwned) `touch pwned`");
+    const odd = join(f.host.rootDir, 'it\'s a "dir" $(touch pwned) `touch pwned`');
     mkdirSync(odd);
     const { uid, gid } = statSync(f.host.rootDir);
     chownSync(odd, uid, gid);

@@ -224,7 +224,7 @@ describe('planDeploy (desired vs observed → the steps the executor runs, in or
   test('a container kept aside next to an unproven new one: the new one is proven before the old one goes', () => {
     const previous = container({ name: 'alloy-legacy-previous', running: false });
     const plan = planDeploy(desired, deployed({ containers: { current: container(), previous, old: null } }));
-    expect(kinds(plan)).toEqual(['wait-ready', 'remove-previous']);
+    expect(kinds(plan)).toEqual(['wait-ready', 'verify-hash', 'remove-previous']);
     const withRecreate = planDeploy(
       desired,
       deployed({ containers: { current: container({ spec: older }), previous, old: null } }),
