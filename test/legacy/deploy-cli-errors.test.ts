@@ -77,6 +77,19 @@ describe('legacy-deploy input errors', () => {
     expect(JSON.parse(latin1.r.stdout)).toMatchObject({ ok: false, error: expect.stringContaining('not valid UTF-8') });
   });
 
+  test.each([
+    ['plan', ['plan', '--identity', '/nonexistent', '--assets', '/nonexistent-assets']],
+    ['dns cloudflare', ['dns', 'cloudflare']],
+  ])('--json on failure prints { ok: false, error } on stdout in every command (%s)', async (_name, args) => {
+    const r = await run([...args, '--config-dir', configDir, '--json']);
+    expect(r.code).toBe(1);
+    const result = JSON.parse(r.stdout);
+    expect(result.ok).toBe(false);
+    expect(typeof result.error).toBe('string');
+    expect(r.stderr).toContain(`legacy-deploy: ${result.error}`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   test('--ready-timeout must be whole seconds', async () => {
     const r = await run(['deploy', '--config-dir', configDir, '--ready-timeout', 'soon']);
     expect(r.code).toBe(1);
