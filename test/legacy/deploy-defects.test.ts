@@ -88,6 +88,37 @@ describeHost('legacy-deploy defects (issue #10) on a real SSH + Docker-API host'
     expect((await status()).running.same).toBe(true);
   });
 
+  test('defect 14: two deploys from two checkouts at once never leave a mix; the winner runs exactly its files', async () => {
+    const [a, b] = ['checkout-a', 'checkout-b'].map((name) => {
+      const dir = join(f.host.dir, name);
+      mkdirSync(dir, { recursive: true });
+      return dir;
+    });
+    const filesA = { 'main.alloy': alloyConfig('warn'), 'a.alloy': extraConfig('a') };
+    const filesB = { 'main.alloy': alloyConfig('error'), 'b.alloy': extraConfig('b') };
+    for (const [dir, files] of [
+      [a, filesA],
+      [b, filesB],
+    ] as const) {
+      for (const [n, c] of Object.entries(files)) writeFileSync(join(dir, n), c);
+    }
+    const deployFrom = (dir: string) => f.cli('deploy', ['--assets', dir]);
+    const [ra, rb] = await Promise.all([deployFrom(a), deployFrom(b)]);
+    // each either deployed or was refused by the lock; never anything else
+    for (const r of [ra, rb]) {
+      if (r.code !== 0) expect(r.stderr).toContain('another legacy-deploy holds the lock');
+    }
+    expect([ra.code, rb.code]).toContain(0);
+    const there = f.remoteFiles('alloy-legacy-config');
+    expect([filesA, filesB]).toContainEqual(there);
+    const winner = 'a.alloy' in there ? a : b;
+    const s = JSON.parse((await f.cli('status', ['--json', '--assets', winner])).stdout);
+    expect(s.config.upToDate).toBe(true);
+    expect(s.running.same).toBe(true);
+    const loser = winner === a ? b : a;
+    expect(JSON.parse((await f.cli('status', ['--json', '--assets', loser])).stdout).config.upToDate).toBe(false);
+  });
+
   test('alloy validate with the target image rejects a config before anything is swapped; its diagnostics shown', async () => {
     const before = f.container();
     const filesBefore = f.remoteFiles('alloy-legacy-config');

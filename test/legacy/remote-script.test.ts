@@ -252,3 +252,29 @@ describe.each(shells)('alloy-legacy.sh in %s', (name, shell) => {
 
   void name;
 });
+
+describe('remoteCommand and stepOutputs (legacy/remote/script.ts)', () => {
+  const { remoteCommand, stepOutputs } =
+    require('../../legacy/remote/script') as typeof import('../../legacy/remote/script');
+
+  test('the script is one quoted word; every value follows it as a quoted positional argument', () => {
+    const command = remoteCommand({ dockerPath: '/usr/bin/docker', rootDir: "/v/it's", httpPort: 9091 }, [
+      { step: 'pull', args: ['grafana/alloy:v1.10.1'] },
+      { step: 'wait_ready', args: ['5'] },
+    ]);
+    expect(command.startsWith("exec sh -c '")).toBe(true);
+    expect(
+      command.endsWith(
+        " alloy-legacy /usr/bin/docker '/v/it'\\''s' 9091 '' pull 1 grafana/alloy:v1.10.1 wait_ready 1 5",
+      ),
+    ).toBe(true);
+  });
+
+  test('stepOutputs splits at the frames; a step cut off has no status', () => {
+    expect(stepOutputs('@@step a\nx\n@@done a 0\n@@step b\ny\n@@done b 3\n@@step c\nz')).toEqual([
+      { step: 'a', status: 0, output: 'x' },
+      { step: 'b', status: 3, output: 'y' },
+      { step: 'c', status: null, output: 'z' },
+    ]);
+  });
+});
