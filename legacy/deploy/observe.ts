@@ -113,7 +113,8 @@ function parseFiles(text: string): ObservedFile[] {
 }
 
 function parseRunning(text: string): RunningConfig {
-  const hash = [...text.matchAll(/^alloy_config_hash\{sha256="([0-9a-f]+)"\} 1$/gm)].pop()?.[1] ?? null;
+  // Other labels may come with sha256: upstream adds cluster_name (sorted before it) or alloy_cluster.
+  const hash = [...text.matchAll(/^alloy_config_hash\{[^}]*\bsha256="([0-9a-f]+)"[^}]*\} 1$/gm)].pop()?.[1] ?? null;
   const loaded = /^alloy_config_last_load_successful (\S+)$/m.exec(text)?.[1];
   return { sha256: hash, lastLoadSuccessful: loaded === undefined ? null : Number(loaded) === 1 };
 }

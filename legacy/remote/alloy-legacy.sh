@@ -305,13 +305,14 @@ step_wait_ready() {
   done
 }
 
-# verify_hash SHA256 SECONDS: Alloy's /metrics must report alloy_config_hash{sha256="SHA256"} 1 and a successful
+# verify_hash SHA256 SECONDS: Alloy's /metrics must report alloy_config_hash{...,sha256="SHA256"} 1 and a successful
 # last load: the proof that it runs the config just written, not only that it answers.
 step_verify_hash() {
   end=$(($(date +%s) + $2))
   while :; do
     metrics=$(http_body "http://127.0.0.1:$HTTP_PORT/metrics")
-    running=$(printf '%s\n' "$metrics" | sed -n 's/^alloy_config_hash{sha256="\([0-9a-f]*\)"} 1$/\1/p' | tail -n 1)
+    # other labels may come with sha256 (cluster_name since Alloy v1.x, sorted before it)
+    running=$(printf '%s\n' "$metrics" | sed -n 's/^alloy_config_hash{.*sha256="\([0-9a-f]*\)".*} 1$/\1/p' | tail -n 1)
     loaded=$(printf '%s\n' "$metrics" | sed -n 's/^alloy_config_last_load_successful \([0-9.]*\)$/\1/p' | tail -n 1)
     [ "$running" = "$1" ] && [ "$loaded" = 1 ] && { echo "running $running"; return 0; }
     [ "$(date +%s)" -ge "$end" ] && { echo "running ${running:-unknown}, last load successful ${loaded:-unknown}"; return 1; }

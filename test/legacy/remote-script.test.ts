@@ -209,7 +209,11 @@ describe.each(shells)('alloy-legacy.sh in %s', (name, shell) => {
 
   it('verify_hash: passes on the expected alloy_config_hash with a successful load, fails naming what runs', async () => {
     const hash = 'a'.repeat(64);
-    writeFileSync(join(dir, 'metrics'), `alloy_config_hash{sha256="${hash}"} 1\nalloy_config_last_load_successful 1\n`);
+    // as upstream Alloy prints it: a cluster_name label sorted before sha256
+    writeFileSync(
+      join(dir, 'metrics'),
+      `# TYPE alloy_config_hash gauge\nalloy_config_hash{cluster_name="",sha256="${hash}"} 1\nalloy_config_last_load_successful 1\n`,
+    );
     expect((await run([['verify_hash', hash, '1']])).code).toBe(0);
     const wrong = await run([['verify_hash', 'b'.repeat(64), '1']]);
     expect(wrong.code).toBe(1);

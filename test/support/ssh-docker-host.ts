@@ -291,7 +291,8 @@ const stubLoadConfig = `#!/bin/sh
 
 /**
  * One HTTP request per connection (busybox nc -e); marker files in the config folder make it fail on purpose.
- * /metrics serves alloy_config_hash{sha256=...} of the last successful load and alloy_config_last_load_successful;
+ * /metrics serves alloy_config_hash{cluster_name="",sha256=...} of the last successful load (labels as upstream's
+ * internal/alloycli config metrics, ConstLabels cluster_name) and alloy_config_last_load_successful;
  * a rejected reload keeps the hash and sets the latter to 0, as Alloy does.
  */
 const stubHandler = `#!/bin/sh
@@ -308,7 +309,7 @@ case "$method $path" in
     ok=1; [ -e "$STORAGE/last-load-failed" ] && ok=0
     [ -e "$CONFIG_DIR/WRONG_HASH" ] && hash=0000000000000000000000000000000000000000000000000000000000000000
     respond '200 OK' "# TYPE alloy_config_hash gauge
-alloy_config_hash{sha256=\\"$hash\\"} 1
+alloy_config_hash{cluster_name=\\"\\",sha256=\\"$hash\\"} 1
 # TYPE alloy_config_last_load_successful gauge
 alloy_config_last_load_successful $ok
 " ;;
