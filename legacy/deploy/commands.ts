@@ -49,7 +49,7 @@ export function registerDeployCommands(program: Command): void {
     program
       .command('deploy')
       .description(
-        'lint and upload the config, run alloy-legacy, reload or recreate, wait for /-/ready, roll back on failure',
+        'lint, stage and alloy-validate the config, swap it in, reload or recreate, prove the running config hash; roll back on failure',
       ),
   )
     .option('--force-unlock', 'remove a remote lock left by another run first')
@@ -58,6 +58,8 @@ export function registerDeployCommands(program: Command): void {
   withConnectionOptions(
     program
       .command('status')
-      .description('container state, image, uptime, readiness, config checksum deployed vs local'),
+      .description(
+        'container, image, uptime, readiness, config files on the NAS and running hash vs local; takes no lock',
+      ),
   ).action(act('status'));
 }

@@ -164,6 +164,14 @@ describeHost('legacy-deploy safety on a real SSH + Docker-API host', () => {
         expect(plan.stdout).toMatch(
           /lock held: tester@elsewhere \(pid 4242\), taken \d+ s ago \(\d{4}-\d\d-\d\dT[\d:.]+Z\)/,
         );
+        // status takes no lock either, and says a deploy holds it
+        const status = await f.cli('status', ['--json']);
+        expect(status.code).toBe(0);
+        expect(JSON.parse(status.stdout).lock).toMatchObject({
+          holder: expect.stringContaining('tester@elsewhere (pid 4242)'),
+          stale: false,
+        });
+        expect(existsSync(f.path('.alloy-legacy.lock'))).toBe(true);
         await holder.run(remoteCommand(remoteContext(loadSettings(f.configDir)), [releaseCall]));
       } finally {
         holder.close();
