@@ -5,7 +5,14 @@
  * `alloy-lint` CLI.
  */
 export { type AlloySourceFile, alloyConfigHash } from './folder/config-hash';
-export { alloyFilesOf, lintDirectory, lintSources, type SourceFile } from './folder/lint-folder';
+export {
+  alloyFilesOf,
+  lintDirectory,
+  lintSources,
+  type PipelineFile,
+  pipelineFilesOf,
+  type SourceFile,
+} from './folder/lint-folder';
 export { upgradeDirectory, upgradeSources } from './folder/upgrade-folder';
 export type { LintOptions, LintResult } from './lint/linter';
 export type { UpgradeCheck } from './lint/upgrade';

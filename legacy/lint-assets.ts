@@ -1,7 +1,7 @@
-import type * as LintFolder from '../alloy-lint/folder/lint-folder';
-import type * as Diagnostics from '../alloy-lint/syntax/diagnostics';
+import { join } from 'node:path';
+import { formatDiagnostic, type LintOptions, lintSources } from '../alloy-lint';
 import type { ContainerSpec } from './deploy/container-spec';
-import { UserError } from './deploy/errors';
+import { UserError } from './shared/user-error';
 
 /**
  * THE lint call site of legacy-deploy: runs before any change on the NAS and refuses the deploy on any error.
@@ -10,16 +10,20 @@ import { UserError } from './deploy/errors';
  * The env vars the config reads are listed, not enforced (issue #3: only the central instance's synth enforces
  * them); one the container does not get from its env is a warning. Warnings are returned for printing.
  */
-export function lintAssets(dir: string, container: ContainerSpec): { warnings: string[] } {
+export function lintAssets(
+  dir: string,
+  files: readonly { readonly name: string; readonly content: Buffer }[],
+  container: ContainerSpec,
+): { warnings: string[] } {
   const providedEnv = Object.keys(container.env);
-  // Loaded only when something is about to be deployed: a no-op redeploy does not pay for the linter (nor ever
-  // for the formatter, which the toolkit's index would load too).
-  const { lintDirectory } = require('../alloy-lint/folder/lint-folder') as typeof LintFolder;
-  const { formatDiagnostic } = require('../alloy-lint/syntax/diagnostics') as typeof Diagnostics;
-  const { diagnostics, envVars } = lintDirectory(dir, {
-    alloyVersion: /:(v?\d+\.\d+\.\d+)$/.exec(container.image)?.[1],
-    stabilityLevel: stabilityLevelOf(container.args),
-  });
+  // The files already read for the upload (pipelineFilesOf): what is linted is byte for byte what is deployed.
+  const { diagnostics, envVars } = lintSources(
+    files.filter((f) => f.name.endsWith('.alloy')).map((f) => ({ file: join(dir, f.name), text: f.content })),
+    {
+      alloyVersion: /:(v?\d+\.\d+\.\d+)$/.exec(container.image)?.[1],
+      stabilityLevel: stabilityLevelOf(container.args),
+    },
+  );
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     throw new UserError(
@@ -38,8 +42,7 @@ export function lintAssets(dir: string, container: ContainerSpec): { warnings: s
   };
 }
 
-function stabilityLevelOf(args: readonly string[]): LintFolder.LintOptions['stabilityLevel'] {
+function stabilityLevelOf(args: readonly string[]): LintOptions['stabilityLevel'] {
   const flag = args.find((a) => a.startsWith('--stability.level='));
-  return (flag?.slice('--stability.level='.length) ??
-    'generally-available') as LintFolder.LintOptions['stabilityLevel'];
+  return (flag?.slice('--stability.level='.length) ?? 'generally-available') as LintOptions['stabilityLevel'];
 }

@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import { alloyConfigHash, alloyFilesOf, formatDiagnostic } from '../alloy-lint';
+import { alloyConfigHash, formatDiagnostic, pipelineFilesOf } from '../alloy-lint';
 import { ALLOY_DEFAULTS } from './defaults';
 
 /**
@@ -24,11 +22,16 @@ export interface AlloyConfigMapProps {
   readonly labels?: Record<string, string>;
 }
 
-/** Reads the `*.alloy` files of a folder, sorted by name; a missing or empty folder is an error. */
+/**
+ * The `*.alloy` files of a pipeline folder, sorted by name, as the linter and the deploy see them (pipelineFilesOf:
+ * links, sub-folders and odd names refused); a missing or empty folder is an error.
+ */
 export function readAlloyFiles(dir: string): Record<string, string> {
-  const { files, problem } = alloyFilesOf(dir);
+  const { files, problem } = pipelineFilesOf(dir);
   if (problem) throw new Error(formatDiagnostic(problem));
-  return Object.fromEntries(files.map((f) => [basename(f), readFileSync(f, 'utf8')]));
+  return Object.fromEntries(
+    files.filter((f) => f.name.endsWith('.alloy')).map((f) => [f.name, f.content.toString('utf8')]),
+  );
 }
 
 /**

@@ -2,7 +2,7 @@
  * Linting a folder of `.alloy` files as one configuration. Apart from index.ts so that callers that only lint
  * (legacy-deploy, on every deploy) do not load the formatter.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArgumentChecker } from '../lint/arguments';
 import { BlockNames, FactsBuilder, type ScopeFacts } from '../lint/facts';
@@ -44,36 +44,93 @@ export function lintSources(sources: readonly SourceFile[], options: LintOptions
   return { ...result, diagnostics: sortDiagnostics(result.diagnostics) };
 }
 
-/** The `*.alloy` files of a folder (not recursive, sorted), or a diagnostic saying why there are none. */
-export function alloyFilesOf(dir: string): { files: string[]; problem?: Diagnostic } {
-  const problem = (message: string) => ({
+/** One file of a pipeline folder, read once: what is linted is byte for byte what is synthesized or deployed. */
+export interface PipelineFile {
+  /** The file's name in the folder. */
+  readonly name: string;
+  /** `dir/name`, for messages. */
+  readonly path: string;
+  readonly content: Buffer;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A name as it can be printed: invalid UTF-8 bytes as \xNN. */
+function printableName(raw: Buffer): string {
+  return [...raw].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16)}`)).join('');
+}
+
+/**
+ * THE answer to "which files does this pipeline folder hold", for lint, synth and deploy alike. Alloy loads every
+ * `*.alloy` file directly in the folder, hidden ones (`.name.alloy`) too, and no sub-folder; the other regular
+ * files beside them are shipped by the deploy (lint and synth use only the `.alloy` ones); hidden files that are
+ * not `.alloy` (`.gitkeep`, editor swap files) are not part of it. Refused, with one line naming the path:
+ * symbolic links (dangling or not: a link could pull any file of this machine into the config), sub-folders and
+ * other non-regular files, names that are not UTF-8 or hold control characters, and a folder without `.alloy` file.
+ * Each file is opened without following links and checked on the open descriptor, so a swap in between is caught.
+ */
+export function pipelineFilesOf(dir: string): { files: PipelineFile[]; problem?: Diagnostic } {
+  const problem = (file: string, message: string) => ({
     files: [],
-    problem: { file: dir, line: 0, column: 0, severity: 'error' as const, message },
+    problem: { file, line: 0, column: 0, severity: 'error' as const, message },
   });
-  let names: string[];
+  let entries: Buffer[];
   try {
-    if (!statSync(dir).isDirectory()) return problem('not a folder');
-    names = readdirSync(dir);
+    if (!statSync(dir).isDirectory()) return problem(dir, 'not a folder');
+    entries = readdirSync(dir, { encoding: 'buffer' });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    return problem(code === 'ENOENT' ? 'folder does not exist' : `cannot read folder (${code ?? String(e)})`);
+    return problem(dir, code === 'ENOENT' ? 'folder does not exist' : `cannot read folder (${code ?? String(e)})`);
   }
-  const files = names
-    .filter((n) => n.endsWith('.alloy'))
-    .sort()
-    .map((n) => join(dir, n))
-    .filter(isFileOrUnreadable);
-  if (files.length === 0) return problem('no .alloy files in this folder: Alloy would load an empty configuration');
+  const files: PipelineFile[] = [];
+  for (const raw of entries.sort(Buffer.compare)) {
+    let name: string;
+    try {
+      name = utf8.decode(raw);
+    } catch {
+      return problem(join(dir, printableName(raw)), 'file name is not valid UTF-8: rename it');
+    }
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused here
+    if (/[\u0000-\u001f\u007f]/.test(name)) {
+      return problem(join(dir, printableName(raw)), 'file name holds a control character: rename it');
+    }
+    if (name.startsWith('.') && !name.endsWith('.alloy')) continue;
+    const path = join(dir, name);
+    let kind: string;
+    try {
+      const st = lstatSync(path);
+      kind = st.isSymbolicLink() ? 'link' : st.isFile() ? 'file' : st.isDirectory() ? 'folder' : 'special';
+    } catch (e) {
+      return problem(path, `cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
+    if (kind === 'link') return problem(path, 'is a symbolic link: refused (copy the file into the folder instead)');
+    if (kind === 'folder')
+      return problem(path, 'is a folder: a pipeline folder holds only files (Alloy loads no sub-folder)');
+    if (kind !== 'file') return problem(path, 'is not a regular file: refused');
+    let fd: number | undefined;
+    try {
+      fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+      if (!fstatSync(fd).isFile()) return problem(path, 'is not a regular file: refused');
+      files.push({ name, path, content: readFileSync(fd) });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP') return problem(path, 'is a symbolic link: refused (copy the file into the folder instead)');
+      return problem(path, `cannot read (${code ?? String(e)})`);
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }
+  if (!files.some((f) => f.name.endsWith('.alloy'))) {
+    return problem(dir, 'no .alloy files in this folder: Alloy would load an empty configuration');
+  }
   return { files };
 }
 
-/** Folders named *.alloy are not configuration files; anything that cannot even be stat'ed is reported on reading. */
-function isFileOrUnreadable(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return true;
-  }
+/** The `*.alloy` files of a pipeline folder (see pipelineFilesOf), as paths in name order. */
+export function alloyFilesOf(dir: string): { files: string[]; problem?: Diagnostic } {
+  const { files, problem } = pipelineFilesOf(dir);
+  if (problem) return { files: [], problem };
+  return { files: files.filter((f) => f.name.endsWith('.alloy')).map((f) => f.path) };
 }
 
 /**
@@ -81,18 +138,10 @@ function isFileOrUnreadable(path: string): boolean {
  * folder is an error diagnostic.
  */
 export function lintDirectory(dir: string, options: LintOptions = {}): LintResult {
-  const { files, problem } = alloyFilesOf(dir);
+  const { files, problem } = pipelineFilesOf(dir);
   if (problem) return { diagnostics: [problem], envVars: [], components: [] };
-  const sources: SourceFile[] = [];
-  const unreadable: Diagnostic[] = [];
-  for (const file of files) {
-    try {
-      sources.push({ file, text: readFileSync(file) });
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? String(e);
-      unreadable.push({ file, line: 0, column: 0, severity: 'error', message: `cannot read (${code})` });
-    }
-  }
-  if (unreadable.length > 0) return { diagnostics: unreadable, envVars: [], components: [] };
-  return lintSources(sources, options);
+  return lintSources(
+    files.filter((f) => f.name.endsWith('.alloy')).map((f) => ({ file: f.path, text: f.content })),
+    options,
+  );
 }

@@ -5,9 +5,9 @@
  * section it did not see.
  */
 import { resolve } from 'node:path';
-import type { PlanSection as DeploySection, PlanItem } from '../deploy/plan-output';
-import type { RemoteSession } from '../deploy/remote';
 import { ExitCode, type ExitCodeValue } from '../shared/exit-codes';
+import type { PlanSection as DeploySection, PlanItem } from '../shared/plan';
+import type { RemoteSession } from '../shared/ssh-session';
 import { planCloudflareDns } from './cloudflare/run';
 import { planOpnsenseDns } from './opnsense/run';
 import { type PlanSection, sectionExitCode } from './plan-view';

@@ -3,8 +3,8 @@
  * stacks, run one backend, print text or --json, and map the outcome to an exit code.
  */
 import { resolve } from 'node:path';
-import { RemoteSession } from '../deploy/remote';
 import { ExitCode, type ExitCodeValue } from '../shared/exit-codes';
+import { RemoteSession } from '../shared/ssh-session';
 import { runCloudflareDns } from './cloudflare/run';
 import type { DnsCommandOptions } from './commands';
 import { runOpnsenseDns } from './opnsense/run';

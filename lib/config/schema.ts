@@ -36,6 +36,31 @@ const duration = z.string().regex(/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/, 'a dur
 /** A value inside OTEL_RESOURCE_ATTRIBUTES (`k=v,k=v`): no separators, no spaces. */
 const resourceValue = z.string().regex(/^[^,=\s]+$/, 'a value without commas, equals signs or spaces');
 
+/**
+ * An absolute path that can be one side of a `docker run -v source:destination` mount: no `:` (the separator, so
+ * `/x:/etc/alloy:rw` would add a mount of its own), no newline, no NUL. Checked here, at load time: `docker run`
+ * refusing it would come after the running container was set aside.
+ */
+const mountablePath = z
+  .string()
+  .regex(/^\/[^:\n\r\0]*$/, "an absolute path without ':' or line breaks (it becomes part of a docker mount)");
+
+/**
+ * A Docker image repository (no tag) by the grammar of distribution/reference: `[host[:port]/]path`, the path in
+ * lower case with `.`, `_`, `__` or `-` between letters and digits. Anything else (`--privileged`, spaces) is refused.
+ */
+const domainComponent = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const pathComponent = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const imageRepository = z
+  .string()
+  .max(255)
+  .regex(
+    new RegExp(
+      `^(?:${domainComponent}(?:\\.${domainComponent})*(?::[0-9]+)?/)?${pathComponent}(?:/${pathComponent})*$`,
+    ),
+    'an image repository without tag, such as grafana/alloy or registry.example:5000/alloy',
+  );
+
 /** A program name looked up in PATH, or an absolute path to it. */
 const command = z.string().regex(/^[^\s\0]+$/, 'a program name or absolute path without spaces');
 
@@ -285,15 +310,15 @@ const cloudflareTtl = 'Cloudflare allows a TTL of 1 (automatic) or 60 to 86400 s
 
 export const legacyAlloySchema = z.strictObject({
   version: alloyVersion.default('v1.10.1').describe('grafana/alloy image tag on the NAS; default v1.10.1'),
-  image: z.string().min(1).default('grafana/alloy').describe('image repository without tag; default grafana/alloy'),
+  image: imageRepository.default('grafana/alloy').describe('image repository without tag; default grafana/alloy'),
   target: z.strictObject({
     host: hostname.or(z.ipv4()).describe('SSH host of the NAS'),
     user: z.string().min(1).describe('SSH user'),
     port: port.default(22).describe('SSH port; default 22'),
-    rootDir: absolutePath
+    rootDir: mountablePath
       .default('/volume2/docker')
       .describe("folder holding the containers' data; default /volume2/docker"),
-    dockerPath: absolutePath
+    dockerPath: mountablePath
       .default('/usr/local/bin/docker')
       .describe('docker binary: a non-interactive Synology shell lacks /usr/local/bin in PATH'),
   }),
@@ -304,11 +329,11 @@ export const legacyAlloySchema = z.strictObject({
     .describe("send Alloy's anonymous usage reports to Grafana Labs; false adds --disable-reporting; default false"),
   hostPaths: z
     .strictObject({
-      dockerSocket: absolutePath.default('/var/run/docker.sock').describe('Docker socket, mounted read-only'),
-      varLog: absolutePath.default('/var/log').describe('host log folder, mounted read-only at /mnt/var/log'),
-      proc: absolutePath.default('/proc').describe('host /proc, mounted read-only at /host/proc'),
-      sys: absolutePath.default('/sys').describe('host /sys, mounted read-only at /host/sys'),
-      root: absolutePath
+      dockerSocket: mountablePath.default('/var/run/docker.sock').describe('Docker socket, mounted read-only'),
+      varLog: mountablePath.default('/var/log').describe('host log folder, mounted read-only at /mnt/var/log'),
+      proc: mountablePath.default('/proc').describe('host /proc, mounted read-only at /host/proc'),
+      sys: mountablePath.default('/sys').describe('host /sys, mounted read-only at /host/sys'),
+      root: mountablePath
         .default('/')
         .describe("host /, mounted read-only at /host/root (the host metrics' rootfs_path, for volume metrics)"),
     })

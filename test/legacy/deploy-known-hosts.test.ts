@@ -10,7 +10,7 @@ import {
   knownHostsName,
   preferredHostKeyAlgorithms,
   verifyHostKey,
-} from '../../legacy/deploy/known-hosts';
+} from '../../legacy/shared/known-hosts';
 import { describeNeeding } from '../support/requirements';
 
 const keyA = 'AAAAC3NzaC1lZDI1NTE5AAAAIOu0Hk3Wc9kQ1bWv9OY2r0yGJ4CjA1b1bZbqfGq0jQ7A';

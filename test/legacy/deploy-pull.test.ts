@@ -57,7 +57,7 @@ describeHost('legacy-deploy deploy pulls a missing image from a registry', () =>
     const r = await f.cli('deploy');
     expect(r.stderr).not.toContain('legacy-deploy:');
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`pulling ${image}`);
+    expect(r.stderr).toContain(`done: pull image ${image}`);
 
     // The engine has the pushed image now, and the registry served its manifest and its layer's bytes.
     expect(localImageId(image)).toBe(imageId);

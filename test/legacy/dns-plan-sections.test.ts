@@ -1,12 +1,12 @@
 /** The DNS sections `legacy-deploy plan` prints: observed through both emulators, nothing written. */
 import { resolve } from 'node:path';
-import { renderPlan } from '../../legacy/deploy/plan-output';
 import { runCloudflareDns } from '../../legacy/dns/cloudflare/run';
 import { runOpnsenseDns } from '../../legacy/dns/opnsense/run';
 import { dnsPlanSections } from '../../legacy/dns/plan-sections';
 import { memoryReport } from '../../legacy/dns/report';
 import { loadDnsStack } from '../../legacy/dns/stack';
 import { ExitCode } from '../../legacy/shared/exit-codes';
+import { renderPlan } from '../../legacy/shared/plan';
 import { type CloudflareEmulator, startCloudflareEmulator } from '../support/cloudflare-emulator';
 import { type OpnsenseEmulator, startOpnsenseEmulator } from '../support/opnsense-emulator';
 import { createTestCa, type TestCa } from '../support/tls-certs';

@@ -1,10 +1,10 @@
 /** legacy-deploy's lint: the pipeline is judged as the container will run it (its image's release and stability level). */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ContainerSpec } from '../../legacy/deploy/container-spec';
-import { UserError } from '../../legacy/deploy/errors';
 import { lintAssets } from '../../legacy/lint-assets';
+import { UserError } from '../../legacy/shared/user-error';
 
 const FILE_EXPORTER =
   'otelcol.exporter.file "f" {\n  path = "/tmp/x"\n}\n\notelcol.receiver.otlp "r" {\n  output {\n    traces = [otelcol.exporter.file.f.input]\n  }\n}\n';
@@ -19,12 +19,13 @@ beforeEach(() => {
   writeFileSync(join(dir, 'a.alloy'), FILE_EXPORTER);
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const files = () => [{ name: 'a.alloy', content: readFileSync(join(dir, 'a.alloy')) }];
 
 describe('lintAssets', () => {
   it('refuses a component the image tag release (dev.yaml version) does not have', () => {
     let error: unknown;
     try {
-      lintAssets(dir, container('grafana/alloy:v1.10.1'));
+      lintAssets(dir, files(), container('grafana/alloy:v1.10.1'));
     } catch (e) {
       error = e;
     }
@@ -36,8 +37,8 @@ describe('lintAssets', () => {
   });
 
   it('judges stability by the container args, Alloy default generally-available', () => {
-    expect(() => lintAssets(dir, container('grafana/alloy:v1.13.2'))).toThrow(/does not pass/);
+    expect(() => lintAssets(dir, files(), container('grafana/alloy:v1.13.2'))).toThrow(/does not pass/);
     const preview = container('grafana/alloy:v1.13.2', ['run', '/etc/alloy', '--stability.level=public-preview']);
-    expect(lintAssets(dir, preview).warnings).toEqual([]);
+    expect(lintAssets(dir, files(), preview).warnings).toEqual([]);
   });
 });

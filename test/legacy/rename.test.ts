@@ -181,10 +181,7 @@ describeHost('legacy-deploy rename from the old layout', () => {
     const r = await f.cli('deploy');
     expect(r.stderr).toContain('was not created by legacy-deploy');
     expect(r.code).toBe(0);
-    expect(Object.keys(f.remoteFiles('alloy-legacy-config')).sort()).toEqual([
-      '.legacy-deploy-manifest.json',
-      'main.alloy',
-    ]);
+    expect(Object.keys(f.remoteFiles('alloy-legacy-config')).sort()).toEqual(['main.alloy']);
     expectSeededDataIntact(f, seeded);
     expect(await f.ready()).toBe(200);
   });

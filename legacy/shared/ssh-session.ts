@@ -1,8 +1,7 @@
 import { connect } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
-import { UserError } from './errors';
+import type { Readable } from 'node:stream';
 import {
   appendKnownHost,
   fingerprint,
@@ -14,7 +13,7 @@ import {
   readKnownHosts,
   verifyHostKey,
 } from './known-hosts';
-import { findWaitingMarker, nextCommandText, waitingShellCommand } from './waiting-shell';
+import { UserError } from './user-error';
 
 export interface ConnectOptions {
   readonly host: string;
@@ -47,11 +46,9 @@ export function explainFailure(r: RunResult): string {
 /** Counters the benchmark and --json report: a run should use one connection and few commands. */
 export interface SessionStats {
   connections: number;
-  /** Execs started on the NAS; a command sent into a waiting shell runs in an exec already counted. */
+  /** Execs started on the NAS. */
   commands: number;
   bytesUploaded: number;
-  /** Where the observation's container state came from: docker now, or docker's answer remembered on the NAS. */
-  containersFrom?: 'docker' | 'remembered';
 }
 
 interface NodeSSHLike {
@@ -63,28 +60,16 @@ interface NodeSSHLike {
       stdin?: string | Readable;
       noTrim?: boolean;
       onChannel?: () => void;
-      onStdout?: (chunk: Buffer) => void;
-      onStderr?: (chunk: Buffer) => void;
     },
   ): Promise<{ stdout: string; stderr: string; code: number | null }>;
   dispose(): void;
 }
 
-/** A shell on the NAS that has run a command and waits for the next one (see waiting-shell.ts). */
-interface WaitingShell {
-  readonly input: PassThrough;
-  /** The whole exec, first command and next one. */
-  readonly done: Promise<RunResult>;
-  /** Where the next command's output starts in the exec's stdout and stderr. */
-  readonly resume: { stdout: number; stderr: number };
-}
-
-/** One SSH connection to the NAS; every remote step is an exec on it, or goes into a waiting shell. */
+/** One SSH connection to the NAS (or another host of the stack); every remote command is an exec on it. */
 export class RemoteSession {
   readonly stats: SessionStats = { connections: 0, commands: 0, bytesUploaded: 0 };
   /** Set when the connection failed after it was established. */
   lostWith: Error | null = null;
-  private waiting: WaitingShell | null = null;
 
   private constructor(
     private readonly ssh: NodeSSHLike,
@@ -166,8 +151,7 @@ export class RemoteSession {
 
   /**
    * Runs one remote command; `stdin` is streamed into it (the tar upload). `whileRunning` is called once the NAS
-   * has started the command, for local work that can overlap the remote one. A shell left waiting by
-   * runThenWait takes the command instead of a new exec.
+   * has started the command.
    */
   async run(
     command: string,
@@ -175,68 +159,13 @@ export class RemoteSession {
   ): Promise<RunResult> {
     if (this.lostWith) return { stdout: '', stderr: this.lostWith.message, code: null };
     if (options.stdinBytes) this.stats.bytesUploaded += options.stdinBytes;
-    const waiting = this.waiting;
-    this.waiting = null;
-    if (waiting) {
-      waiting.input.write(nextCommandText(command));
-      if (options.stdin) options.stdin.pipe(waiting.input);
-      else waiting.input.end();
-      const r = await waiting.done;
-      return {
-        stdout: r.stdout.slice(waiting.resume.stdout),
-        stderr: r.stderr.slice(waiting.resume.stderr),
-        code: r.code,
-      };
-    }
     this.stats.commands++;
-    return this.exec(command, { stdin: options.stdin, onChannel: options.whileRunning });
-  }
-
-  /**
-   * Runs `command` like run, then leaves its shell waiting: the next run goes into it. For a step that depends on
-   * this command's output and usually follows at once (deploy's apply after its observation).
-   */
-  async runThenWait(command: string, options: { whileRunning?: () => void } = {}): Promise<RunResult> {
-    if (this.lostWith) return { stdout: '', stderr: this.lostWith.message, code: null };
-    this.stats.commands++;
-    const input = new PassThrough();
-    let stdout = '';
-    let stderr = '';
-    return new Promise<RunResult>((resolve) => {
-      let waitingNow = false;
-      const done = this.exec(waitingShellCommand(command), {
-        stdin: input,
-        onChannel: options.whileRunning,
-        onStderr: (chunk) => {
-          stderr += chunk.toString();
-        },
-        onStdout: (chunk) => {
-          stdout += chunk.toString();
-          const marker = waitingNow ? null : findWaitingMarker(stdout);
-          if (!marker) return;
-          waitingNow = true;
-          this.waiting = { input, done, resume: { stdout: marker.resume, stderr: stderr.length } };
-          resolve({ stdout: stdout.slice(0, marker.end), stderr, code: marker.code });
-        },
-      });
-      // Ended before waiting (the connection was lost): that is the first command's result.
-      done.then((r) => {
-        if (!waitingNow) resolve(r);
-      });
-    });
-  }
-
-  private async exec(
-    command: string,
-    options: {
-      stdin?: Readable;
-      onChannel?: () => void;
-      onStdout?: (chunk: Buffer) => void;
-      onStderr?: (chunk: Buffer) => void;
-    },
-  ): Promise<RunResult> {
     try {
-      const r = await this.ssh.execCommand(command, { ...options, noTrim: true });
+      const r = await this.ssh.execCommand(command, {
+        stdin: options.stdin,
+        onChannel: options.whileRunning,
+        noTrim: true,
+      });
       return { stdout: r.stdout, stderr: r.stderr, code: r.code };
     } catch (e) {
       return { stdout: '', stderr: e instanceof Error ? e.message : String(e), code: null };
@@ -244,9 +173,6 @@ export class RemoteSession {
   }
 
   close(): void {
-    // A waiting shell sees its stdin end and exits without running anything.
-    this.waiting?.input.end();
-    this.waiting = null;
     this.ssh.dispose();
   }
 }
