@@ -2,11 +2,11 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync }
 import { dirname, join, resolve } from 'node:path';
 import { App } from 'cdk8s';
 import {
-  alloyFilesOf,
   type Diagnostic,
   formatDiagnostic,
   type LintOptions,
   lintSources,
+  pipelineFilesOf,
   type SourceFile,
   upgradeSources,
 } from '../alloy-lint';
@@ -106,7 +106,8 @@ function versionIn(outDir: string): string | undefined {
  * `collect.kubernetes` files (in HA mode with the clustering the chart adds), each named by its path.
  */
 function pipelineSources(alloy: CentralAlloyConfig, assetsDir: string, kubernetesAssetsDir: string): SourceFile[] {
-  const { files, problem } = alloyFilesOf(assetsDir);
+  // The folder as lint, the ConfigMap and the deploy see it (pipelineFilesOf: links, sub-folders, odd names refused).
+  const { files, problem } = pipelineFilesOf(assetsDir);
   if (problem) throw new PipelineError([formatDiagnostic(problem)]);
   const { version, replicas } = alloy;
   const added = kubernetesPipelineFiles({
@@ -116,17 +117,9 @@ function pipelineSources(alloy: CentralAlloyConfig, assetsDir: string, kubernete
     dir: kubernetesAssetsDir,
   });
   return [
-    ...files.map((file) => ({ file, text: readPipelineFile(file) })),
+    ...files.filter((f) => f.name.endsWith('.alloy')).map((f) => ({ file: f.path, text: f.content })),
     ...Object.entries(added).map(([name, text]) => ({ file: join(kubernetesAssetsDir, name), text })),
   ];
-}
-
-function readPipelineFile(file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    throw new PipelineError([`${file}: error: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`]);
-  }
 }
 
 /**

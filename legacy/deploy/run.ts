@@ -148,6 +148,8 @@ export async function runDeployCommand(name: CommandName, options: DeployOptions
 export function printPlan(out: Output, sections: readonly PlanSection[], stats: SessionStats): number {
   const code = planExitCode(sections);
   out.text(renderPlan(sections, out.color));
-  out.result({ ok: true, changes: code !== ExitCode.ok, exitCode: code, sections, stats });
+  // ok: the plan could be made in full; incomplete or unchecked sections say it could not (as dns --json does).
+  const ok = code === ExitCode.ok || code === ExitCode.changesPending;
+  out.result({ ok, changes: code !== ExitCode.ok, exitCode: code, sections, stats });
   return code;
 }

@@ -9,12 +9,12 @@
  * answered 400 and Alloy keeps its last good one; `InstrumentConfig` sets the hash series on every attempt).
  */
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as plainRequest } from 'node:http';
 import { createServer, request, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { alloyConfigHash, alloyFilesOf, lintDirectory } from '../../alloy-lint';
+import { alloyConfigHash, lintSources } from '../../alloy-lint';
 import { judgeCentralConfig } from '../../legacy/verify/central-config';
 import { CONFIG_HASH_ANNOTATION } from '../../lib/config-map';
 import { alloyConfigMetrics } from '../support/alloy-metrics';
@@ -35,10 +35,16 @@ function startAlloyStandIn(
   configDir: string,
 ): Promise<{ server: Server; port: number; state: AlloyState }> {
   const state: AlloyState = { hash: '', lastLoadSuccessful: false, reloads: 0 };
+  // As Alloy reads its folder (loadAlloySource): every *.alloy entry, following links, as a kubelet ConfigMap volume
+  // is made of links (key -> ..data/key). Our own pipelineFilesOf refuses links: it guards the source folders.
   const load = (): string | undefined => {
-    const { files } = alloyFilesOf(configDir);
-    state.hash = alloyConfigHash(files.map((f) => ({ name: f, content: readFileSync(f) })));
-    const errors = lintDirectory(configDir).diagnostics.filter((d) => d.severity === 'error');
+    const files = readdirSync(configDir)
+      .filter((name) => name.endsWith('.alloy'))
+      .map((name) => ({ name, file: join(configDir, name), content: readFileSync(join(configDir, name)) }));
+    state.hash = alloyConfigHash(files);
+    const errors = lintSources(files.map((f) => ({ file: f.file, text: f.content }))).diagnostics.filter(
+      (d) => d.severity === 'error',
+    );
     state.lastLoadSuccessful = errors.length === 0;
     return errors[0]?.message;
   };
