@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { formatDiagnostic, type LintOptions, lintSources } from '../alloy-lint';
+import { formatDiagnostic, type LintOptions, lintSources, upgradeSources } from '../alloy-lint';
 import type { ContainerSpec } from './deploy/container-spec';
 import { UserError } from './shared/user-error';
 
@@ -17,13 +17,10 @@ export function lintAssets(
 ): { warnings: string[] } {
   const providedEnv = Object.keys(container.env);
   // The files already read for the upload (pipelineFilesOf): what is linted is byte for byte what is deployed.
-  const { diagnostics, envVars } = lintSources(
-    files.filter((f) => f.name.endsWith('.alloy')).map((f) => ({ file: join(dir, f.name), text: f.content })),
-    {
-      alloyVersion: /:(v?\d+\.\d+\.\d+)$/.exec(container.image)?.[1],
-      stabilityLevel: stabilityLevelOf(container.args),
-    },
-  );
+  const { diagnostics, envVars } = lintSources(alloySources(dir, files), {
+    alloyVersion: releaseOf(container.image),
+    stabilityLevel: stabilityLevelOf(container.args),
+  });
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     throw new UserError(
@@ -40,6 +37,39 @@ export function lintAssets(
       ...unset.map((v) => `${dir}: sys.env("${v}") is read, but the alloy-legacy container does not set it`),
     ],
   };
+}
+
+/**
+ * What moving the NAS from the release its container runs (`runningImage`) to the one dev.yaml asks for changes for
+ * this pipeline (removed or renamed components and attributes, stability changes), as warnings for `plan`: a version
+ * bump (Renovate) shows what it breaks before the deploy that would fail on it.
+ */
+export function upgradeWarnings(
+  dir: string,
+  files: readonly { readonly name: string; readonly content: Buffer }[],
+  runningImage: string,
+  container: ContainerSpec,
+): string[] {
+  const from = releaseOf(runningImage);
+  const to = releaseOf(container.image);
+  if (from === undefined || to === undefined || from === to) return [];
+  const findings = upgradeSources(
+    alloySources(dir, files),
+    { from, to },
+    {
+      stabilityLevel: stabilityLevelOf(container.args),
+    },
+  );
+  return findings.map((d) => `upgrade ${from} → ${to}: ${formatDiagnostic(d)}`);
+}
+
+function alloySources(dir: string, files: readonly { readonly name: string; readonly content: Buffer }[]) {
+  return files.filter((f) => f.name.endsWith('.alloy')).map((f) => ({ file: join(dir, f.name), text: f.content }));
+}
+
+/** The Alloy release of an image reference's tag (`grafana/alloy:v1.10.1` → `v1.10.1`). */
+function releaseOf(image: string): string | undefined {
+  return /:(v?\d+\.\d+\.\d+)$/.exec(image)?.[1];
 }
 
 function stabilityLevelOf(args: readonly string[]): LintOptions['stabilityLevel'] {

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { Stacks } from '../../lib/config/load';
 import { lintAssets } from '../lint-assets';
 import { remoteCommand } from '../remote/script';
 import { ExitCode } from '../shared/exit-codes';
@@ -14,14 +15,14 @@ import { lockAndObserve, lockNote, lockOwner, observeUnlocked, releaseCall, remo
 import type { ObservedState } from './observed';
 import { planDeploy, planRename } from './plan';
 import { deploySection, renameSection } from './plan-output';
-import { loadSettings } from './settings';
+import { loadSettings, settingsFrom } from './settings';
 import { printStatus } from './status';
 
 type CommandName = 'rename' | 'deploy' | 'status';
 
 /** The config narrowed once, at the command's entry: dev.yaml and prod.yaml read and validated once per run. */
-export function settingsFor(options: DeployOptions): DeploySettings {
-  const settings = loadSettings(resolve(options.configDir));
+export function settingsFor(options: DeployOptions, stacks?: Stacks): DeploySettings {
+  const settings = stacks ? settingsFrom(stacks) : loadSettings(resolve(options.configDir));
   if (options.readyTimeout === undefined) return settings;
   const seconds = Number(options.readyTimeout);
   if (!Number.isInteger(seconds) || seconds < 1) throw new UserError('--ready-timeout takes whole seconds (≥ 1)');

@@ -42,6 +42,8 @@ function unchecked(title: string, e: unknown): DnsPlanSection {
 
 export interface DnsPlanOptions {
   readonly configDir: string;
+  /** The stacks the command already loaded (read from `configDir` when not given). */
+  readonly stack?: DnsStack;
   readonly env?: NodeJS.ProcessEnv;
   /** Overrides unbound.caFile for the OPNsense backend. */
   readonly caFile?: string;
@@ -62,7 +64,7 @@ async function unboundSection(stack: DnsStack, options: DnsPlanOptions): Promise
 }
 
 export async function dnsPlanSections(options: DnsPlanOptions): Promise<DnsPlanSection[]> {
-  const stack = loadDnsStack(resolve(options.configDir));
+  const stack = options.stack ?? loadDnsStack(resolve(options.configDir));
   const env = options.env ?? process.env;
   const [cloudflare, unbound] = await Promise.all([
     planCloudflareDns(stack, { env, report: memoryReport(), deleteForeignOldRecord: false }).then(

@@ -2,23 +2,14 @@
  * What the DNS commands want, derived from the two stack files: the central hostname and LoadBalancer IP come from
  * prod.yaml only (one source of truth), the Cloudflare and Unbound settings from dev.yaml.
  */
-import { join } from 'node:path';
-import { loadDevStack, loadProdStack } from '../../lib/config/load';
+import { loadStacks, type Stacks } from '../../lib/config/load';
 import type { CentralAlloyConfig, LegacyAlloyConfig } from '../../lib/config/schema';
 import type { CloudflareDesired } from './cloudflare/plan';
 import { recordFqdn, splitHostname } from './names';
 
-export interface DnsStack {
-  readonly central: CentralAlloyConfig;
-  readonly legacy: LegacyAlloyConfig;
-}
+export type DnsStack = Stacks;
 
-export function loadDnsStack(configDir: string): DnsStack {
-  return {
-    central: loadProdStack(join(configDir, 'prod.yaml')).alloy,
-    legacy: loadDevStack(join(configDir, 'dev.yaml')).alloyLegacy,
-  };
-}
+export const loadDnsStack: (configDir: string) => DnsStack = loadStacks;
 
 export function cloudflareDesired(legacy: LegacyAlloyConfig): CloudflareDesired {
   const cf = legacy.cloudflare;

@@ -4,11 +4,13 @@
  * dnsPlanSections, each with its own exit code; the command exits with the worst of them.
  */
 import { resolve } from 'node:path';
+import { loadStacks } from '../../lib/config/load';
 import type { DeployOptions } from '../deploy/commands';
 import { readLocalFiles } from '../deploy/desired';
 import { observeUnlocked } from '../deploy/lock';
 import { nasPlanSections, openSession, printPlan, settingsFor } from '../deploy/run';
 import type { dnsPlanSections as DnsPlanSections } from '../dns/plan-sections';
+import { upgradeWarnings } from '../lint-assets';
 import { consoleOutput, reportFailure } from '../shared/output';
 import type { RemoteSession, SessionStats } from '../shared/ssh-session';
 
@@ -21,12 +23,18 @@ export async function runPlanCommand(options: PlanOptions): Promise<number> {
   const stats: SessionStats = { connections: 0, commands: 0, bytesUploaded: 0 };
   let session: RemoteSession | undefined;
   try {
-    const settings = settingsFor(options);
+    // The stack files read once for both areas.
+    const stacks = loadStacks(resolve(options.configDir));
+    const settings = settingsFor(options, stacks);
     const files = readLocalFiles(resolve(options.assets));
     session = await openSession(settings, options, out, stats);
-    const nas = nasPlanSections(settings, files, await observeUnlocked(session, settings));
+    const observed = await observeUnlocked(session, settings);
+    const nas = nasPlanSections(settings, files, observed);
+    const running = observed.containers.current?.image;
+    if (running)
+      for (const w of upgradeWarnings(resolve(options.assets), files, running, settings.container)) out.warn(w);
     const { dnsPlanSections } = require('../dns/plan-sections') as { dnsPlanSections: typeof DnsPlanSections };
-    const dns = await dnsPlanSections({ configDir: options.configDir, session, caFile: options.caFile });
+    const dns = await dnsPlanSections({ configDir: options.configDir, stack: stacks, session, caFile: options.caFile });
     return printPlan(out, [...nas, ...dns], stats);
   } catch (e) {
     return reportFailure(options.json === true, e, { stats });

@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { type DevStack, devStackSchema, type ProdStack, prodStackSchema } from './schema';
+import {
+  type CentralAlloyConfig,
+  type DevStack,
+  devStackSchema,
+  type LegacyAlloyConfig,
+  type ProdStack,
+  prodStackSchema,
+} from './schema';
 
 /** One problem in a stack file, located as precisely as the YAML allows. */
 export interface ConfigProblem {
@@ -75,3 +83,17 @@ export function loadStackFile<S extends z.ZodType>(file: string, schema: S): z.i
 
 export const loadProdStack = (file = 'config/prod.yaml'): ProdStack => loadStackFile(file, prodStackSchema);
 export const loadDevStack = (file = 'config/dev.yaml'): DevStack => loadStackFile(file, devStackSchema);
+
+/** Both stacks as the legacy-deploy commands use them: the central instance (prod.yaml) and the NAS's (dev.yaml). */
+export interface Stacks {
+  readonly central: CentralAlloyConfig;
+  readonly legacy: LegacyAlloyConfig;
+}
+
+/** Reads and validates prod.yaml and dev.yaml of `configDir`: once per run, at the command's entry. */
+export function loadStacks(configDir: string): Stacks {
+  return {
+    central: loadProdStack(join(configDir, 'prod.yaml')).alloy,
+    legacy: loadDevStack(join(configDir, 'dev.yaml')).alloyLegacy,
+  };
+}

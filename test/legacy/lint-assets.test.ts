@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ContainerSpec } from '../../legacy/deploy/container-spec';
-import { lintAssets } from '../../legacy/lint-assets';
+import { lintAssets, upgradeWarnings } from '../../legacy/lint-assets';
 import { UserError } from '../../legacy/shared/user-error';
 
 const FILE_EXPORTER =
@@ -40,5 +40,18 @@ describe('lintAssets', () => {
     expect(() => lintAssets(dir, files(), container('grafana/alloy:v1.13.2'))).toThrow(/does not pass/);
     const preview = container('grafana/alloy:v1.13.2', ['run', '/etc/alloy', '--stability.level=public-preview']);
     expect(lintAssets(dir, files(), preview).warnings).toEqual([]);
+  });
+});
+
+describe('upgradeWarnings (legacy-deploy plan when dev.yaml bumps the version)', () => {
+  it('names what the new release changes for the pipeline, with both releases', () => {
+    const otlp = 'otelcol.receiver.otlp "r" {\n  output {\n    traces = []\n  }\n}\n';
+    writeFileSync(join(dir, 'a.alloy'), otlp);
+    expect(upgradeWarnings(dir, files(), 'grafana/alloy:v1.10.1', container('grafana/alloy:v1.10.1'))).toEqual([]);
+    writeFileSync(join(dir, 'a.alloy'), FILE_EXPORTER);
+    const warnings = upgradeWarnings(dir, files(), 'grafana/alloy:v1.18.1', container('grafana/alloy:v1.10.1'));
+    expect(warnings).toEqual([
+      expect.stringMatching(/^upgrade v1\.18\.1 → v1\.10\.1: .*a\.alloy:1:1: error: .*otelcol\.exporter\.file/),
+    ]);
   });
 });
