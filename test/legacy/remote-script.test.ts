@@ -10,7 +10,7 @@ import { layoutFor } from '../../legacy/deploy/layout';
 import { tarArchive } from '../../legacy/deploy/tar';
 import { remoteScript } from '../../legacy/remote/script';
 import { runShell } from '../support/remote-script';
-import { findProgram } from '../support/system-packages';
+import { needsMet } from '../support/requirements';
 
 const shells: [string, string[]][] = [
   ['dash', ['dash']],
@@ -35,7 +35,7 @@ if [ -n "$status" ]; then cat "$FAKE_DIR/http-status" 2>/dev/null || printf 000;
 `;
 
 describe.each(shells)('alloy-legacy.sh in %s', (name, shell) => {
-  const available = findProgram(shell[0]) !== null;
+  const available = needsMet(`alloy-legacy.sh in ${name}`, { programs: [shell[0]] });
   const it = available ? test : test.skip;
   let dir: string;
   let root: string;

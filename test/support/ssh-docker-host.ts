@@ -18,7 +18,7 @@ import {
 import { createServer, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { findProgram, systemPackagesPresent } from './system-packages';
+import { findProgram, needsMet } from './requirements';
 
 /*
  * A real test host on this machine, standing in for the Synology NAS: an OpenSSH server on 127.0.0.1 with a test
@@ -35,7 +35,7 @@ export const registryPrograms = ['docker-registry'];
 /** True when the host (with its registry, if asked for) can be started; otherwise skips loudly (or throws under CI). */
 export function sshDockerHostAvailable(suite: string, options: { registry?: boolean } = {}): boolean {
   const programs = options.registry ? [...hostPrograms, ...registryPrograms] : hostPrograms;
-  return systemPackagesPresent(suite, programs, { needsRoot: true });
+  return needsMet(suite, { programs, root: true });
 }
 
 export const stubImage = 'localhost/alloy-stub';
