@@ -9,6 +9,35 @@ import { createTestCa, type TestCa } from '../support/tls-certs';
 
 const auth = `Basic ${Buffer.from('k:s').toString('base64')}`;
 
+interface RawOptions {
+  method?: string;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+/** A raw request to an emulator (body as given, so empty bodies and odd JSON can be sent), trusting the test CA. */
+function rawRequest(endpoint: string, caPem: string, path: string, options: RawOptions = {}) {
+  return new Promise<{ status: number; json: unknown }>((ok, fail) => {
+    const req = request(
+      `${endpoint}${path}`,
+      {
+        method: options.method ?? 'POST',
+        ca: caPem,
+        headers: { authorization: auth, 'content-type': 'application/json', ...options.headers },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => {
+          text += c;
+        });
+        res.on('end', () => ok({ status: res.statusCode ?? 0, json: JSON.parse(text) }));
+      },
+    );
+    req.on('error', fail);
+    req.end(options.body);
+  });
+}
+
 describe('OPNsense emulator follows the contract', () => {
   let ca: TestCa;
   let emu: OpnsenseEmulator;
@@ -34,27 +63,7 @@ describe('OPNsense emulator follows the contract', () => {
     emu.clearLog();
   });
 
-  /** A raw request (body as given, so empty bodies and odd JSON can be sent). */
-  const send = (path: string, options: { method?: string; body?: string; headers?: Record<string, string> } = {}) =>
-    new Promise<{ status: number; json: unknown }>((ok, fail) => {
-      const req = request(
-        `${emu.endpoint}${path}`,
-        {
-          method: options.method ?? 'POST',
-          ca: ca.caPem,
-          headers: { authorization: auth, 'content-type': 'application/json', ...options.headers },
-        },
-        (res) => {
-          let text = '';
-          res.on('data', (c) => {
-            text += c;
-          });
-          res.on('end', () => ok({ status: res.statusCode ?? 0, json: JSON.parse(text) }));
-        },
-      );
-      req.on('error', fail);
-      req.end(options.body);
-    });
+  const send = (path: string, options: RawOptions = {}) => rawRequest(emu.endpoint, ca.caPem, path, options);
   const post = (path: string, body: unknown) => send(path, { body: JSON.stringify(body) });
   const host = {
     enabled: '1',
@@ -183,27 +192,9 @@ describe('OPNsense emulator follows the contract', () => {
     });
     try {
       const as = (key: string, secret: string, path: string) =>
-        new Promise<{ status: number; json: unknown }>((ok, fail) => {
-          const req = request(
-            `${limited.endpoint}${path}`,
-            {
-              method: 'POST',
-              ca: ca.caPem,
-              headers: {
-                authorization: `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`,
-                'content-type': 'application/json',
-              },
-            },
-            (res) => {
-              let text = '';
-              res.on('data', (c) => {
-                text += c;
-              });
-              res.on('end', () => ok({ status: res.statusCode ?? 0, json: JSON.parse(text) }));
-            },
-          );
-          req.on('error', fail);
-          req.end(path.endsWith('add_host_override') ? JSON.stringify({ host }) : '{}');
+        rawRequest(limited.endpoint, ca.caPem, path, {
+          headers: { authorization: `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}` },
+          body: path.endsWith('add_host_override') ? JSON.stringify({ host }) : '{}',
         });
       expect((await as('k', 's', '/api/unbound/settings/add_host_override')).json).toMatchObject({ result: 'saved' });
       expect(await as('k', 's', '/api/unbound/service/reconfigure')).toEqual({
