@@ -11,18 +11,21 @@
 //     Targets: one SSH connection per run; remote execs ≤ 2 plus the validation container; ≥ 10× faster than
 //     Ansible; ≤ 1.2× the shell floor leaving out the validation container's own run time.
 // Connections and execs are counted from sshd's own log (LogLevel VERBOSE); a validation container is any container
-// created and removed during a deploy, its run time the span between those two engine events.
+// created and removed during a deploy, its run time the span between those two engine events. Ansible runs with its
+// defaults (ControlPersist, no pipelining); `ANSIBLE_PIPELINING=True npm run bench -- legacy-deploy` tries it tuned.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { type SshDockerHost, sshDockerHostAvailable, startSshDockerHost } from '../test/support/ssh-docker-host';
+import { sshDockerHostAvailable, startSshDockerHost } from '../test/support/ssh-docker-host';
 import { ansiblePeer } from './ansible-peer';
 import { startDelayProxy } from './delay-proxy';
+import { type ContenderName, formatCase, type Runs, spread } from './latency-report';
 import { measure, report } from './measure';
-import { countsSince, type SshdCounts, sshdCounts } from './sshd-log';
-import { median, timedRunOk } from './timed-run';
+import { countsSince, sshdCounts } from './sshd-log';
+import { timedRunOk } from './timed-run';
+import { validationContainers, type Window } from './validation-containers';
 
 const ROOT = resolve(__dirname, '..');
 const RUNS = Math.max(7, Number(process.env.BENCH_RUNS) || 7);
@@ -37,59 +40,6 @@ function freePort(): Promise<number> {
       server.close(() => ok(port));
     });
   });
-}
-
-interface Window {
-  readonly startMs: number;
-  readonly endMs: number;
-}
-
-/**
- * For each window, the run times (create to remove, from the engine's events) of the containers created and removed
- * inside it: a deploy's validation container. One query after the last run: `docker events` with an `--until` in
- * the future would wait for it.
- */
-function transientContainers(host: SshDockerHost, windows: readonly Window[]): number[][] {
-  if (windows.length === 0) return [];
-  const seconds = (ms: number) => String(Math.floor(ms / 1000));
-  const since = seconds(Math.min(...windows.map((w) => w.startMs)));
-  const until = seconds(Math.max(...windows.map((w) => w.endMs)) + 1000);
-  const r = host.docker([
-    'events',
-    '--since',
-    since,
-    '--until',
-    until,
-    '--filter',
-    'type=container',
-    '--format',
-    '{{json .}}',
-  ]);
-  if (r.code !== 0) throw new Error(`docker events: ${r.stderr}`);
-  const events = r.stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as { id: string; Action?: string; status?: string; timeNano: number })
-    .map((e) => ({ id: e.id, action: e.Action ?? e.status, ms: e.timeNano / 1e6 }));
-  return windows.map((w) => {
-    const inside = events.filter((e) => e.ms >= w.startMs && e.ms <= w.endMs);
-    const created = new Map(inside.filter((e) => e.action === 'create').map((e) => [e.id, e.ms]));
-    return inside
-      .filter((e) => e.action === 'remove' && created.has(e.id))
-      .map((e) => (e.ms - (created.get(e.id) as number)) / 1000);
-  });
-}
-
-interface Contender {
-  readonly seconds: number[];
-  readonly counts: SshdCounts[];
-}
-const contender = (): Contender => ({ seconds: [], counts: [] });
-
-/** "1" when every run agrees, else "min–max". */
-function spread(xs: readonly number[]): string {
-  const [lo, hi] = [Math.min(...xs), Math.max(...xs)];
-  return lo === hi ? String(lo) : `${lo}–${hi}`;
 }
 
 async function main(): Promise<void> {
@@ -180,6 +130,12 @@ async function main(): Promise<void> {
     await ansible.run(); // Ansible's fresh deploy, not measured
     const ansibleContainer = () => host.docker(['inspect', '--format', '{{.Id}}', 'alloy-ansible']).stdout.trim();
     const ansibleContainerBefore = ansibleContainer();
+    // The stand-in Alloy logs each accepted reload in its data folder: proof that Ansible's handler did its part.
+    const ansibleReloads = () => {
+      const file = join(host.rootDir, 'ansible-data/reloads');
+      return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
+    };
+    const ansibleReloadsBefore = ansibleReloads();
 
     const floorDir = join(host.rootDir, 'floor');
     await run('ssh', sshArgs(`mkdir -p ${floorDir}`));
@@ -194,37 +150,40 @@ async function main(): Promise<void> {
     ];
 
     const cases = ['no-op', 'config-only'] as const;
-    const names = ['shell floor', 'legacy-deploy', 'Ansible'] as const;
-    const results = Object.fromEntries(
-      cases.map((c) => [c, Object.fromEntries(names.map((n) => [n, contender()]))]),
-    ) as Record<(typeof cases)[number], Record<(typeof names)[number], Contender>>;
-    const deployWindows: Record<(typeof cases)[number], Window[]> = { 'no-op': [], 'config-only': [] };
-    const ansibleChanged: Record<(typeof cases)[number], number[]> = { 'no-op': [], 'config-only': [] };
-    const cliStats: Record<(typeof cases)[number], string[]> = { 'no-op': [], 'config-only': [] };
+    type Case = (typeof cases)[number];
+    const noRuns = (): Record<ContenderName, Runs> => ({
+      'shell floor': { seconds: [], counts: [] },
+      'legacy-deploy': { seconds: [], counts: [] },
+      Ansible: { seconds: [], counts: [] },
+    });
+    const results: Record<Case, Record<ContenderName, Runs>> = { 'no-op': noRuns(), 'config-only': noRuns() };
+    const deployWindows: Record<Case, Window[]> = { 'no-op': [], 'config-only': [] };
+    const ansibleChanged: Record<Case, number[]> = { 'no-op': [], 'config-only': [] };
+    const cliStats: Record<Case, Set<string>> = { 'no-op': new Set(), 'config-only': new Set() };
 
     /** Runs one contender, recording its time and what sshd saw. */
-    const timed = async (c: (typeof cases)[number], n: (typeof names)[number], fn: () => Promise<number>) => {
+    const timed = async (c: Case, n: ContenderName, fn: () => Promise<number>) => {
       const before = sshdCounts(host.sshdLog);
       results[c][n].seconds.push(await fn());
       results[c][n].counts.push(countsSince(before, sshdCounts(host.sshdLog)));
     };
-    const ours = async (c: (typeof cases)[number]) => {
+    const ours = async (c: Case) => {
       const startMs = Date.now();
       const r = await deploy();
       deployWindows[c].push({ startMs, endMs: Date.now() });
       const out = JSON.parse(r.stdout);
       const changed = out.changed === true || out.changes === true;
       if (changed !== (c === 'config-only')) throw new Error(`legacy-deploy ${c}: changed=${changed}: ${r.stdout}`);
-      if (out.stats) cliStats[c].push(JSON.stringify(out.stats));
+      if (out.stats) cliStats[c].add(JSON.stringify(out.stats));
       return r.seconds;
     };
-    const theirs = async (c: (typeof cases)[number]) => {
+    const theirs = async (c: Case) => {
       const r = await ansible.run();
       ansibleChanged[c].push(r.changed);
       return r.seconds;
     };
 
-    process.stdout.write(`${RUNS} interleaved rounds at ${2 * ONE_WAY_MS} ms RTT; Ansible takes ~20 s a run …\n`);
+    process.stdout.write(`${RUNS} interleaved rounds at ${2 * ONE_WAY_MS} ms RTT; Ansible takes ~25 s a run …\n`);
     for (let i = 0; i < RUNS; i++) {
       await timed('no-op', 'shell floor', async () => (await run('ssh', sshArgs(noopFloor))).seconds);
       await timed('no-op', 'legacy-deploy', () => ours('no-op'));
@@ -237,45 +196,18 @@ async function main(): Promise<void> {
     }
 
     const recreated = ansibleContainer() !== ansibleContainerBefore;
-    await new Promise((r) => setTimeout(r, 1100)); // the last run's events are then inside --until
-    const validation = Object.fromEntries(cases.map((c) => [c, transientContainers(host, deployWindows[c])]));
-    const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+    await new Promise((r) => setTimeout(r, 1100)); // the last deploy's events are then inside --until
     for (const c of cases) {
-      const r = results[c];
-      const [floor, oursS, ansibleS] = names.map((n) => median(r[n].seconds));
-      const validationRuns = validation[c].map((spans) => spans.reduce((a, b) => a + b, 0));
-      const validationS = median(validationRuns);
-      const containersSeen = validation[c].map((spans) => spans.length);
-      process.stdout.write(`\n${c} deploy (medians of ${RUNS}; per run: SSH connections / remote execs / sessions)\n`);
-      for (const n of names) {
-        const counts = r[n].counts;
-        const conn = spread(counts.map((k) => k.connections));
-        const execs = spread(counts.map((k) => k.execs));
-        const sessions = spread(counts.map((k) => k.sessions));
-        process.stdout.write(
-          `  ${n.padEnd(14)} ${median(r[n].seconds).toFixed(3).padStart(7)} s   ${conn} / ${execs} / ${sessions}\n`,
-        );
-      }
-      const oursCounts = r['legacy-deploy'].counts;
-      const maxExecs = Math.max(...oursCounts.map((k) => k.execs));
-      const maxContainers = Math.max(...containersSeen);
-      process.stdout.write(
-        `  validation container: ${maxContainers === 0 ? 'none seen' : `${spread(containersSeen)} per run, ${validationS.toFixed(3)} s (median)`}\n` +
-          `  legacy-deploy / shell floor  ${(oursS / floor).toFixed(2)}×; without the validation container ` +
-          `${((oursS - validationS) / floor).toFixed(2)}× (target ≤ 1.2×: ${verdict((oursS - validationS) / floor <= 1.2)})\n` +
-          `  Ansible / legacy-deploy      ${(ansibleS / oursS).toFixed(1)}× (target ≥ 10×: ${verdict(ansibleS / oursS >= 10)})\n` +
-          `  legacy-deploy SSH connections per run ${spread(oursCounts.map((k) => k.connections))} (target 1: ` +
-          `${verdict(oursCounts.every((k) => k.connections === 1))}); remote execs ${spread(oursCounts.map((k) => k.execs))} ` +
-          `(target ≤ 2 plus 1 for a validation container: ${verdict(maxExecs <= 2 + Math.min(1, maxContainers))})\n` +
-          `  Ansible recap changed= ${spread(ansibleChanged[c])}` +
-          (cliStats[c].length > 0
-            ? `; legacy-deploy's own --json stats: ${[...new Set(cliStats[c])].join(', ')}\n`
-            : '\n'),
-      );
+      const validation = validationContainers(host, deployWindows[c]);
+      process.stdout.write(`\n${formatCase(`${c} deploy`, { runs: results[c], validation })}`);
+      process.stdout.write(`  Ansible's recap: changed=${spread(ansibleChanged[c])}\n`);
+      if (cliStats[c].size > 0)
+        process.stdout.write(`  legacy-deploy's own --json stats: ${[...cliStats[c]].join(', ')}\n`);
     }
     process.stdout.write(
-      `\nAnsible recreated its container during the measured runs: ${recreated ? 'yes' : 'no'}; ` +
-        `proxy connections ${proxy.connections()}; whole latency part ${((Date.now() - began) / 1000).toFixed(0)} s\n`,
+      `\nAnsible recreated its container during the measured runs: ${recreated ? 'yes' : 'no'}; it reloaded Alloy ` +
+        `${ansibleReloads() - ansibleReloadsBefore} times in ${RUNS} config-only runs\n` +
+        `proxy connections ${proxy.connections()}; latency part took ${((Date.now() - began) / 1000).toFixed(0)} s\n`,
     );
   } finally {
     peer.stop();
