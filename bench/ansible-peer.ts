@@ -46,7 +46,8 @@ export interface AnsiblePeer {
   stop(): void;
 }
 
-export function ansiblePeer(job: AnsibleJob, workDir: string): AnsiblePeer {
+/** `pipelining`: Ansible's ANSIBLE_PIPELINING (off as installed), which runs modules without a temp file upload. */
+export function ansiblePeer(job: AnsibleJob, workDir: string, options: { pipelining: boolean }): AnsiblePeer {
   const controlDir = join(workDir, 'cp');
   const localTemp = join(workDir, 'tmp');
   for (const d of [controlDir, localTemp]) mkdirSync(d, { recursive: true });
@@ -76,6 +77,7 @@ export function ansiblePeer(job: AnsibleJob, workDir: string): AnsiblePeer {
     ANSIBLE_LOCAL_TEMP: localTemp,
     ANSIBLE_SSH_CONTROL_PATH_DIR: controlDir,
     ANSIBLE_NOCOLOR: '1',
+    ANSIBLE_PIPELINING: options.pipelining ? 'True' : 'False',
   };
 
   /** `ssh -O check` names the master's pid; it is a daemon of ssh's own, outside our process tree. */
