@@ -89,7 +89,7 @@ export function formatCase(title: string, result: CaseResult): string {
     const { seconds, counts } = result.runs[n];
     const range = `${Math.min(...seconds).toFixed(2)}–${Math.max(...seconds).toFixed(2)}`;
     const sshd = (['connections', 'execs', 'sessions'] as const).map((k) => spread(counts.map((c) => c[k])));
-    lines.push(`  ${n.padEnd(14)} ${j.medians[n].toFixed(3).padStart(7)} s (${range})   ${sshd.join(' / ')}`);
+    lines.push(`  ${n.padEnd(18)} ${j.medians[n].toFixed(3).padStart(7)} s (${range})   ${sshd.join(' / ')}`);
   }
   const seen = result.validation.map((spans) => spans.length);
   const ours = result.runs['legacy-deploy'].counts;
