@@ -3,8 +3,10 @@
 //     write; Cloudflare ≤ 1 zone lookup and 1 list per record name; OPNsense 1 search and no reconfigure.
 //  2. Wall time of a no-op run (median of RUNS), against a floor measured in the same process: the same number
 //     of bare HTTP(S) requests to the same emulator. The ratio is what the SDK, planning and printing add.
+import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { resolve } from 'node:path';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { runCloudflareDns } from '../legacy/dns/cloudflare/run';
 import { runOpnsenseDns } from '../legacy/dns/opnsense/run';
 import { memoryReport } from '../legacy/dns/report';
@@ -46,7 +48,7 @@ async function cloudflare(): Promise<void> {
       content: stack.legacy.cloudflare.cnameTarget,
       ttl: 60,
     });
-    const env = { CLOUDFLARE_API_TOKEN: 'bench', CLOUDFLARE_BASE_URL: emu.baseURL };
+    const env = { CLOUDFLARE_API_TOKEN: 'bench', ...emu.clientEnv };
     const run = () =>
       runCloudflareDns(stack, { dryRun: false, deleteForeignOldRecord: false, env, report: memoryReport() });
     const summary = () => {
@@ -63,8 +65,14 @@ async function cloudflare(): Promise<void> {
     const urls = emu.requests
       .slice(0, perRun)
       .map((r) => `${emu.baseURL.replace(/\/client\/v4$/, '')}${r.path}?${r.query}`);
+    const ca = readFileSync(emu.caFile, 'utf8');
+    // One connection pool per run, as the client has (the emulator is HTTPS with its own CA).
     const floor = await median(RUNS, async () => {
-      for (const url of urls) await (await fetch(url, { headers: { authorization: 'Bearer bench' } })).json();
+      const dispatcher = new Agent({ connect: { ca } });
+      for (const url of urls) {
+        await (await undiciFetch(url, { headers: { authorization: 'Bearer bench' }, dispatcher })).json();
+      }
+      await dispatcher.close();
     });
     line('cloudflare no-op run (SDK, plan, print)', noop, floor);
     line(`floor: ${perRun} bare fetch requests`, floor);

@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// `npm run synth`: the cdk8s app (main.ts), run from its compiled form (see scripts/compiled.cjs).
-require('../scripts/compiled.cjs').requireCompiled('main.ts');
+// `npm run synth`: the cdk8s app (main.ts).
+require('./built.cjs').requireBuilt('main.ts');

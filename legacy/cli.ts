@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { registerDeployCommands } from './deploy/commands';
 import { registerDnsCommands } from './dns/commands';
+import { registerPlanCommand } from './plan/commands';
+import { reportFailure } from './shared/output';
 import { registerVerifyCommand } from './verify/commands';
 
 /**
@@ -13,6 +15,7 @@ export function buildProgram(): Command {
     .option('--config-dir <dir>', 'folder holding prod.yaml and dev.yaml', 'config')
     .option('--json', 'machine-readable output on stdout')
     .showHelpAfterError();
+  registerPlanCommand(program);
   registerDeployCommands(program);
   registerDnsCommands(program);
   registerVerifyCommand(program);
@@ -23,8 +26,8 @@ export function main(argv: string[]): void {
   buildProgram()
     .parseAsync(argv)
     .catch((e: unknown) => {
-      process.stderr.write(`legacy-deploy: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exitCode = 1;
+      // Every command's failure looks the same, --json included: { "ok": false, "error": ... } on stdout.
+      process.exitCode = reportFailure(argv.includes('--json'), e);
     })
     .finally(exitOnceFlushed);
 }

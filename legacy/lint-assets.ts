@@ -1,18 +1,29 @@
-import type * as Diagnostics from '../lib/alloy/diagnostics';
-import type * as LintFolder from '../lib/alloy/lint-folder';
-import { UserError } from './deploy/errors';
+import { join } from 'node:path';
+import { formatDiagnostic, type LintOptions, lintSources } from '../alloy-lint';
+import type { ContainerSpec } from './deploy/container-spec';
+import { UserError } from './shared/user-error';
 
 /**
  * THE lint call site of legacy-deploy: runs before any change on the NAS and refuses the deploy on any error.
+ * The pipeline is judged as the container will run it: the Alloy release of its image tag (config/dev.yaml's
+ * version) and its --stability.level (Alloy's default, generally-available, when not set).
  * The env vars the config reads are listed, not enforced (issue #3: only the central instance's synth enforces
- * them); one the container does not get from `providedEnv` is a warning. Warnings are returned for printing.
+ * them); one the container does not get from its env is a warning. Warnings are returned for printing.
  */
-export function lintAssets(dir: string, providedEnv: readonly string[]): { warnings: string[] } {
-  // Loaded only when something is about to be deployed: a no-op redeploy does not pay for the linter (nor ever
-  // for the formatter, which the toolkit's index would load too).
-  const { lintDirectory } = require('../lib/alloy/lint-folder') as typeof LintFolder;
-  const { formatDiagnostic } = require('../lib/alloy/diagnostics') as typeof Diagnostics;
-  const { diagnostics, envVars } = lintDirectory(dir);
+export function lintAssets(
+  dir: string,
+  files: readonly { readonly name: string; readonly content: Buffer }[],
+  container: ContainerSpec,
+): { warnings: string[] } {
+  const providedEnv = Object.keys(container.env);
+  // The files already read for the upload (pipelineFilesOf): what is linted is byte for byte what is deployed.
+  const { diagnostics, envVars } = lintSources(
+    files.filter((f) => f.name.endsWith('.alloy')).map((f) => ({ file: join(dir, f.name), text: f.content })),
+    {
+      alloyVersion: /:(v?\d+\.\d+\.\d+)$/.exec(container.image)?.[1],
+      stabilityLevel: stabilityLevelOf(container.args),
+    },
+  );
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     throw new UserError(
@@ -29,4 +40,9 @@ export function lintAssets(dir: string, providedEnv: readonly string[]): { warni
       ...unset.map((v) => `${dir}: sys.env("${v}") is read, but the alloy-legacy container does not set it`),
     ],
   };
+}
+
+function stabilityLevelOf(args: readonly string[]): LintOptions['stabilityLevel'] {
+  const flag = args.find((a) => a.startsWith('--stability.level='));
+  return (flag?.slice('--stability.level='.length) ?? 'generally-available') as LintOptions['stabilityLevel'];
 }

@@ -1,9 +1,10 @@
 import type { Construct } from 'constructs';
 import { Certificate } from '../imports/cert-manager.io';
+import { ALLOY_DEFAULTS } from './defaults';
 
 export interface AlloyCertificateProps {
-  /** Namespace of the Certificate and its Secret. */
-  readonly namespace: string;
+  /** Namespace of the Certificate and its Secret. @default 'alloy' */
+  readonly namespace?: string;
   /** The DNS name the certificate is issued for. */
   readonly hostname: string;
   /** cert-manager ClusterIssuer that signs it. @default 'lets-encrypt' */
@@ -20,13 +21,17 @@ export class AlloyCertificate extends Certificate {
   public readonly secretName: string;
 
   constructor(scope: Construct, id: string, props: AlloyCertificateProps) {
-    const name = props.name ?? 'alloy-tls';
+    const name = props.name ?? ALLOY_DEFAULTS.names.certificate;
     super(scope, id, {
-      metadata: { name, namespace: props.namespace, labels: props.labels },
+      metadata: { name, namespace: props.namespace ?? ALLOY_DEFAULTS.names.namespace, labels: props.labels },
       spec: {
         secretName: name,
         dnsNames: [props.hostname],
-        issuerRef: { kind: 'ClusterIssuer', group: 'cert-manager.io', name: props.clusterIssuer ?? 'lets-encrypt' },
+        issuerRef: {
+          kind: 'ClusterIssuer',
+          group: 'cert-manager.io',
+          name: props.clusterIssuer ?? ALLOY_DEFAULTS.clusterIssuer,
+        },
       },
     });
     this.secretName = name;

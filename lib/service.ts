@@ -1,16 +1,17 @@
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
+import { ALLOY_DEFAULTS } from './defaults';
 import { type AlloyPort, kplusProtocol } from './ports';
 
 export interface AlloyServiceProps {
-  /** Namespace of the Service. */
-  readonly namespace: string;
+  /** The Deployment or StatefulSet whose pods it serves; its selector becomes the Service's. */
+  readonly workload: kplus.Workload;
   /** Address MetalLB assigns; pinned so DNS (Unbound) can point at it. */
   readonly loadBalancerIP: string;
   /** Ports to expose; each targets the container port of the same name. */
   readonly ports: readonly AlloyPort[];
-  /** Pod labels the Service selects. */
-  readonly selectorLabels: Record<string, string>;
+  /** Namespace of the Service. @default 'alloy' */
+  readonly namespace?: string;
   /** Service name. @default 'alloy' */
   readonly name?: string;
   /** Labels of the Service. @default none */
@@ -26,8 +27,8 @@ export class AlloyService extends kplus.Service {
   constructor(scope: Construct, id: string, props: AlloyServiceProps) {
     super(scope, id, {
       metadata: {
-        name: props.name ?? 'alloy',
-        namespace: props.namespace,
+        name: props.name ?? ALLOY_DEFAULTS.names.service,
+        namespace: props.namespace ?? ALLOY_DEFAULTS.names.namespace,
         labels: props.labels,
         annotations: { 'metallb.io/loadBalancerIPs': props.loadBalancerIP },
       },
@@ -39,6 +40,6 @@ export class AlloyService extends kplus.Service {
         protocol: kplusProtocol(p),
       })),
     });
-    for (const [key, value] of Object.entries(props.selectorLabels)) this.selectLabel(key, value);
+    this.select(props.workload);
   }
 }

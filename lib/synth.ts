@@ -1,15 +1,29 @@
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { App } from 'cdk8s';
-import { formatDiagnostic, lintDirectory } from './alloy';
+import {
+  type Diagnostic,
+  formatDiagnostic,
+  type LintOptions,
+  lintSources,
+  pipelineFilesOf,
+  type SourceFile,
+  upgradeSources,
+} from '../alloy-lint';
 import { AlloyChart, providedEnv } from './alloy-chart';
 import { loadProdStack } from './config/load';
+import type { CentralAlloyConfig } from './config/schema';
+import { ALLOY_DEFAULTS } from './defaults';
+import { kubernetesPipelineFiles } from './kubernetes-pipeline';
+import { rbacDiagnostics } from './rbac-check';
 
 export interface SynthOptions {
   /** The prod stack file. @default 'config/prod.yaml' */
   readonly configFile?: string;
   /** Folder of the central pipeline. @default 'assets/alloy' */
   readonly assetsDir?: string;
+  /** Folder of the chart's `collect.kubernetes` pipeline files. @default 'assets/alloy_kubernetes' */
+  readonly kubernetesAssetsDir?: string;
   /** Where the manifests go. @default 'dist' */
   readonly outDir?: string;
 }
@@ -35,19 +49,33 @@ export class PipelineError extends Error {
  */
 export function synthesize(options: SynthOptions = {}): SynthResult {
   const outDir = resolve(options.outDir ?? 'dist');
-  const assetsDir = options.assetsDir ?? 'assets/alloy';
+  const assetsDir = options.assetsDir ?? ALLOY_DEFAULTS.assetsDir;
+  const kubernetesAssetsDir = options.kubernetesAssetsDir ?? ALLOY_DEFAULTS.kubernetesAssetsDir;
   const stack = loadProdStack(options.configFile ?? 'config/prod.yaml');
-  // Every env var the pipeline reads must be one the Deployment provides, or Alloy fails on the cluster.
-  const lint = lintDirectory(assetsDir, { providedEnv: providedEnv(stack.alloy) });
-  const errors = lint.diagnostics.filter((d) => d.severity === 'error');
+  const sources = pipelineSources(stack.alloy, assetsDir, kubernetesAssetsDir);
+  // Judged as the release and stability level the pod runs (config/prod.yaml); several replicas run clustered,
+  // so every component that can split its work must say whether it does.
+  const lintOptions: LintOptions = {
+    providedEnv: providedEnv(stack.alloy),
+    stabilityLevel: stack.alloy.stabilityLevel,
+    clustering: stack.alloy.replicas > 1,
+  };
+  const diagnostics = checkPipeline(sources, stack.alloy, lintOptions);
+  const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) throw new PipelineError(errors.map(formatDiagnostic));
-  const warnings = lint.diagnostics.filter((d) => d.severity !== 'error').map(formatDiagnostic);
+  const warnings = diagnostics.filter((d) => d.severity !== 'error').map(formatDiagnostic);
+  // A bumped version (Renovate): what the pipeline uses that changes from the release the previous dist/ runs.
+  const previous = versionIn(outDir);
+  if (previous !== undefined) {
+    const upgrade = upgradeSources(sources, { from: previous, to: stack.alloy.version }, lintOptions);
+    warnings.push(...upgrade.map((d) => formatDiagnostic({ ...d, severity: 'warning' })));
+  }
 
   mkdirSync(dirname(outDir), { recursive: true });
   const scratch = mkdtempSync(`${outDir}.tmp-`);
   try {
     const app = new App({ outdir: scratch });
-    new AlloyChart(app, 'alloy', { alloy: stack.alloy, assetsDir });
+    new AlloyChart(app, 'alloy', { ...stack.alloy, assetsDir, kubernetesAssetsDir });
     app.synth();
 
     const written = readdirSync(scratch).sort();
@@ -60,4 +88,46 @@ export function synthesize(options: SynthOptions = {}): SynthResult {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** The Alloy release the manifests in `outDir` run (their image tag), if there are any. */
+function versionIn(outDir: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(outDir, 'alloy.k8s.yaml'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  return /image: grafana\/alloy:(v\d+\.\d+\.\d+)\s/.exec(text)?.[1];
+}
+
+/**
+ * The files the ConfigMap will hold, as the linter sees them: the assets folder and the enabled
+ * `collect.kubernetes` files (in HA mode with the clustering the chart adds), each named by its path.
+ */
+function pipelineSources(alloy: CentralAlloyConfig, assetsDir: string, kubernetesAssetsDir: string): SourceFile[] {
+  // The folder as lint, the ConfigMap and the deploy see it (pipelineFilesOf: links, sub-folders, odd names refused).
+  const { files, problem } = pipelineFilesOf(assetsDir);
+  if (problem) throw new PipelineError([formatDiagnostic(problem)]);
+  const { version, replicas } = alloy;
+  const added = kubernetesPipelineFiles({
+    collect: alloy.collect.kubernetes,
+    version,
+    replicas,
+    dir: kubernetesAssetsDir,
+  });
+  return [
+    ...files.filter((f) => f.name.endsWith('.alloy')).map((f) => ({ file: f.path, text: f.content })),
+    ...Object.entries(added).map(([name, text]) => ({ file: join(kubernetesAssetsDir, name), text })),
+  ];
+}
+
+/**
+ * Lints the pipeline as one configuration, with the chart's two rules on top of the toolkit's: every env var it
+ * reads must be one the pod provides, and every component that reads the Kubernetes API needs the RBAC the
+ * chart grants; otherwise Alloy fails on the cluster.
+ */
+function checkPipeline(sources: SourceFile[], alloy: CentralAlloyConfig, options: LintOptions): Diagnostic[] {
+  const lint = lintSources(sources, { ...options, alloyVersion: alloy.version });
+  return [...lint.diagnostics, ...rbacDiagnostics(sources, alloy.collect.kubernetes)];
 }

@@ -1,29 +1,15 @@
 import { Readable } from 'node:stream';
+import { type RemoteCall, remoteCommand, type StepOutput, stepOutputs } from '../remote/script';
+import type { Output } from '../shared/output';
+import { explainFailure, type RemoteSession } from '../shared/ssh-session';
+import { UserError } from '../shared/user-error';
+import { dockerRunArgs, specLabel } from './container-spec';
 import type { DeploySettings, LocalFile } from './desired';
-import { UserError } from './errors';
-import { acquireLockScript, describeLock, LOCKED_EXIT, type LockOwner, releaseLockScript } from './lock';
-import type { Manifest, ObservedState } from './observed';
-import type { Output } from './output';
-import type { DeployAction, DeployPlan, FileChange } from './plan';
-import { explainFailure, type RemoteSession, type RunResult } from './remote';
-import {
-  createDirsScript,
-  logsScript,
-  pullScript,
-  reloadOrRestoreScript,
-  removeContainerScript,
-  restoreConfigScript,
-  restorePreviousContainerScript,
-  runContainerScript,
-  setAsideMarker,
-  setAsideScript,
-  stagedEntryName,
-  startContainerScript,
-  stopContainerScript,
-  swapConfigScript,
-  uploadScript,
-  waitReadyScript,
-} from './scripts';
+import { releaseCall, remoteContext } from './lock';
+import type { ObservedState } from './observed';
+import type { DeployPlan, DeployStep, DeployStepKind } from './plan';
+import { describeStep } from './plan-output';
+import { nothingDone, type RollbackRecord, recordStep, rollbackFor, type UndoStep } from './rollback';
 import { tarArchive } from './tar';
 
 export interface DeployRun {
@@ -31,300 +17,186 @@ export interface DeployRun {
   readonly settings: DeploySettings;
   readonly files: readonly LocalFile[];
   readonly out: Output;
-  readonly owner: LockOwner;
-  readonly forceUnlock: boolean;
+  /** Test-only: cut the connection after this many plan steps (LEGACY_DEPLOY_TEST_STOP_AFTER_STEP). */
+  readonly stopAfterStep?: number;
 }
 
-export interface DeployResult {
-  readonly changed: boolean;
-  readonly actions: readonly string[];
+/** Steps that leave alloy-legacy and its config as they were (they only prepare). */
+const untouchedBy: ReadonlySet<DeployStepKind> = new Set(['pull', 'make-dirs', 'stage', 'validate']);
+
+type StepOf<K extends DeployStepKind> = Extract<DeployStep, { kind: K }>;
+
+/** `alloy validate`'s flags that the container's own `alloy run` arguments set, so both judge alike. */
+function validateFlags(args: readonly string[]): string[] {
+  return args.filter((a) => /^--(stability\.level|feature\.community-components\.enabled)(=|$)/.test(a));
 }
 
-/** Printed by the combined config-only exec once the tar is fully received. */
-const uploadedMarker = '@@uploaded';
+/** The executors: one small function per step kind, each the remote call that does exactly that step. */
+const executors: { [K in DeployStepKind]: (step: StepOf<K>, s: DeploySettings) => RemoteCall } = {
+  restore: () => ({ step: 'restore_previous', args: [] }),
+  pull: (step) => ({ step: 'pull', args: [step.image] }),
+  'make-dirs': () => ({ step: 'make_dirs', args: [] }),
+  stage: () => ({ step: 'stage', args: [] }),
+  validate: (step, s) => ({ step: 'validate', args: [step.image, ...validateFlags(s.container.args)] }),
+  'set-aside': () => ({ step: 'set_aside', args: [] }),
+  'swap-and-reload': () => ({ step: 'swap_and_reload', args: [] }),
+  reload: () => ({ step: 'reload', args: [] }),
+  'swap-and-recreate': (_, s) => ({
+    step: 'swap_and_create',
+    args: dockerRunArgs(s.container, { [specLabel]: JSON.stringify(s.container) }).slice(1),
+  }),
+  'swap-and-start': () => ({ step: 'swap_and_start', args: [] }),
+  'wait-ready': (_, s) => ({ step: 'wait_ready', args: [String(s.readyTimeoutSeconds)] }),
+  'verify-hash': (step, s) => ({ step: 'verify_hash', args: [step.sha256, String(s.readyTimeoutSeconds)] }),
+  'remove-previous': (_, s) => ({ step: 'remove_container', args: [s.layout.previousContainer] }),
+};
 
-const join = (...scripts: string[]) => scripts.filter((s) => s !== '').join('\n');
-
-/**
- * What a rollback does with the container, so that it ends as it was before the run: the one kept aside comes
- * back, a newly created one goes, one this run started is stopped again, one this run did not touch is left.
- */
-type ContainerUndo = 'restore-previous' | 'remove-new' | 'stop-started' | 'leave';
-
-function failed(r: RunResult): boolean {
-  return r.code !== 0;
+export function remoteCallFor(step: DeployStep, settings: DeploySettings): RemoteCall {
+  return (executors[step.kind] as (step: DeployStep, s: DeploySettings) => RemoteCall)(step, settings);
 }
 
-/** The lock script for this run, taking over a lock whose SSH session has ended, refusing a live one. */
-export function lockScriptFor(
-  run: Pick<DeployRun, 'settings' | 'owner' | 'forceUnlock' | 'out'>,
-  observed: ObservedState,
-) {
-  const lock = observed.lock;
-  if (lock && !run.forceUnlock) {
-    if (lock.holderAlive === false) {
-      run.out.warn(`taking over a stale lock of ${describeLock(lock)}: its SSH session has ended`);
-      return acquireLockScript(run.settings.layout, run.owner, { takeOver: lock.raw });
-    }
-    throw lockedError(describeLock(lock), run.settings.layout.lockDir);
-  }
-  if (lock) run.out.warn(`--force-unlock: removing the lock of ${describeLock(lock)}`);
-  return acquireLockScript(run.settings.layout, run.owner, { force: run.forceUnlock });
-}
+const undoCalls: Record<UndoStep, (s: DeploySettings) => RemoteCall> = {
+  'restore-config': () => ({ step: 'restore_config', args: [] }),
+  'reload-restored': () => ({ step: 'reload', args: [] }),
+  'remove-new-container': (s) => ({ step: 'remove_container', args: [s.layout.container] }),
+  'stop-started-container': (s) => ({ step: 'stop_container', args: [s.layout.container] }),
+  'restore-previous-container': () => ({ step: 'restore_previous', args: [] }),
+  'wait-ready': (s) => ({ step: 'wait_ready', args: [String(s.readyTimeoutSeconds)] }),
+};
 
-export function lockedError(holder: string, lockDir: string): UserError {
-  return new UserError(
-    `another legacy-deploy holds the lock ${lockDir}: ${holder}. Wait for it to finish; if no deploy is running ` +
-      '(e.g. it was killed), run again with --force-unlock.',
-  );
-}
+const undoText: Record<UndoStep, string> = {
+  'restore-config': 'the previous config files are back',
+  'reload-restored': 'Alloy reloaded them',
+  'remove-new-container': 'the new container was removed',
+  'stop-started-container': 'alloy-legacy is stopped again, as it was',
+  'restore-previous-container': 'the previous container runs again',
+  'wait-ready': 'it is ready',
+};
 
-function lockFailure(r: RunResult, lockDir: string): UserError {
-  const owner = /^owner=(.*)$/m.exec(r.stdout)?.[1] ?? 'unknown owner';
-  return lockedError(owner, lockDir);
-}
-
-/** The manifest of this deploy, as written on the NAS. */
-function manifestText(files: readonly LocalFile[], owner: LockOwner): string {
-  const manifest: Manifest = {
-    files: Object.fromEntries(files.map((f) => [f.name, f.sha256])),
-    deployedAt: new Date().toISOString(),
-    deployedBy: owner.owner,
-  };
-  return JSON.stringify(manifest, null, 2);
-}
-
-async function tarFor(run: DeployRun, changes: readonly FileChange[]): Promise<{ stream: Readable; bytes: number }> {
-  const { layout } = run.settings;
-  const byName = new Map(run.files.map((f) => [f.name, f]));
-  const entries = changes
-    .filter((c) => c.change !== 'remove')
-    .map((c) => ({ name: stagedEntryName(layout, c.name), content: (byName.get(c.name) as LocalFile).content }));
-  const archive = await tarArchive(entries);
+/** The staged upload: every file of the desired config under `staging/` (the lock folder is the tar's root). */
+async function stagedTar(files: readonly LocalFile[]): Promise<{ stream: Readable; bytes: number }> {
+  const archive = await tarArchive(files.map((f) => ({ name: `staging/${f.name}`, content: f.content })));
   return { stream: Readable.from([archive]), bytes: archive.length };
 }
 
-/** Runs a deploy plan. Every failure after the lock is taken leaves the previous working state running. */
-export async function applyDeploy(run: DeployRun, observed: ObservedState, plan: DeployPlan): Promise<DeployResult> {
-  const { session, settings, out } = run;
-  const { layout, dockerPath: docker } = settings;
-  const manifest = manifestText(run.files, run.owner);
-  if (plan.blockers.length > 0) throw new UserError(plan.blockers.join('\n'));
-  if (plan.actions.length === 0) return { changed: false, actions: [] };
-
-  const lockScript = lockScriptFor(run, observed);
-  const upload = plan.actions.find((a) => a.kind === 'upload-config');
-  let locked = false;
-  let configSwapped = false;
-  const release = async () => {
-    if (locked) await session.run(releaseLockScript(layout));
-    locked = false;
-  };
-
-  // A config-only change is one exec: lock, receive the tar, move the files in, reload (or put them back), unlock.
-  const configOnly =
-    upload !== undefined && plan.actions.every((a) => a.kind === 'upload-config' || a.kind === 'reload');
-
-  try {
-    // Taking the lock and receiving the upload share one exec: the tar only lands in the staging folder.
-    if (configOnly) {
-      // all in reload()
-    } else if (upload) {
-      const tar = await tarFor(run, upload.changes);
-      out.progress(`uploading ${upload.changes.length} change(s), ${tar.bytes} bytes, to ${layout.stagingDir}`);
-      const r = await session.run(join(lockScript, uploadScript(layout)), { stdin: tar.stream, stdinBytes: tar.bytes });
-      if (r.code === LOCKED_EXIT) throw lockFailure(r, layout.lockDir);
-      locked = r.code !== null;
-      if (failed(r)) throw new UserError(`upload failed (${explainFailure(r)}); alloy-legacy was not touched`);
-    } else {
-      const r = await session.run(lockScript);
-      if (r.code === LOCKED_EXIT) throw lockFailure(r, layout.lockDir);
-      if (failed(r)) throw new UserError(`could not take the lock ${layout.lockDir}: ${explainFailure(r)}`);
-      locked = true;
-    }
-
-    for (const action of plan.actions) {
-      await step(action);
-    }
-    await release();
-    return { changed: true, actions: plan.actions.map((a) => a.kind) };
-  } finally {
-    if (locked && session) await release().catch(() => undefined);
-  }
-
-  async function step(action: DeployAction): Promise<void> {
-    switch (action.kind) {
-      case 'restore-previous-container': {
-        out.progress(`renaming ${layout.previousContainer} back to ${layout.container}`);
-        const r = await session.run(restorePreviousContainerScript(docker, layout));
-        if (failed(r)) throw new UserError(`could not restore ${layout.previousContainer}: ${explainFailure(r)}`);
-        return;
-      }
-      case 'pull-image': {
-        out.progress(`pulling ${action.image} (this can take a while)`);
-        const r = await session.run(pullScript(docker, action.image));
-        if (failed(r))
-          throw new UserError(`pulling ${action.image} failed: ${explainFailure(r)}; alloy-legacy was not touched`);
-        return;
-      }
-      case 'create-dirs': {
-        const r = await session.run(createDirsScript(action.dirs));
-        if (failed(r)) throw new UserError(`could not create ${action.dirs.join(', ')}: ${explainFailure(r)}`);
-        return;
-      }
-      case 'upload-config':
-        return; // staged above; moved into place by the action that makes Alloy read it
-      case 'reload':
-        return reload();
-      case 'create-container':
-        return recreate(action.replaces);
-      case 'start-container':
-        return start();
-      case 'remove-leftover-container':
-        return removeLeftover(action.name, observed.previousConfigExists);
-    }
-  }
-
-  async function reload(): Promise<void> {
-    const swap = upload ? swapConfigScript(layout, upload.changes) : '';
-    // The lock is released in the same exec (either way the NAS ends in a consistent state): one command less.
-    const reloadAndUnlock = reloadOrRestoreScript(layout, settings.httpPort, manifest, releaseLockScript(layout));
-    let r: RunResult;
-    if (configOnly && upload) {
-      const tar = await tarFor(run, upload.changes);
-      out.progress(`uploading ${upload.changes.length} change(s), ${tar.bytes} bytes, and reloading (POST /-/reload)`);
-      r = await session.run(join(lockScript, uploadScript(layout), `echo ${uploadedMarker}`, swap, reloadAndUnlock), {
-        stdin: tar.stream,
-        stdinBytes: tar.bytes,
-      });
-      if (r.code === LOCKED_EXIT) throw lockFailure(r, layout.lockDir);
-      if (!r.stdout.includes(uploadedMarker)) {
-        throw new UserError(`upload failed (${explainFailure(r)}); alloy-legacy was not touched`);
-      }
-    } else {
-      out.progress('moving the new config into place and reloading (POST /-/reload)');
-      r = await session.run(join(swap, reloadAndUnlock));
-    }
-    locked = false;
-    const status = /@@status=(\d*)/.exec(r.stdout)?.[1];
-    if (status === '200') return;
-    if (r.code === null || status === undefined) {
-      throw new UserError(
-        `the reload did not finish (${explainFailure(r)}). The NAS either has the new files and the reload, or the ` +
-          'old files back: run deploy again, it checks and completes what is missing',
-      );
-    }
-    const body = r.stdout.replace(/\n?@@status=.*$/s, '').trim();
-    const reason =
-      status && status !== '000'
-        ? `reload rejected (HTTP ${status}${body ? `: ${body}` : ''})`
-        : `the reload request got no answer from port ${settings.httpPort}`;
-    const logs = await containerLogs(layout.container);
-    throw new UserError(
-      `${reason}; the previous config files were put back, so a restart loads the config Alloy keeps running`,
-      1,
-      logs,
-    );
-  }
-
-  /**
-   * An earlier recreate stopped before removing the container it kept aside: the current one was never confirmed
-   * ready. Confirm it now; if it is not ready, go back to the kept one, as that run would have.
-   */
-  async function removeLeftover(name: string, previousConfigKept: boolean): Promise<void> {
-    out.progress(`an earlier run left ${name}: checking that ${layout.container} is ready before removing it`);
-    const ready = await session.run(waitReadyScript(settings.httpPort, settings.readyTimeoutSeconds));
-    if (failed(ready)) {
-      configSwapped = previousConfigKept;
-      return rollback(
-        `${layout.container} (left by an interrupted run) is not ready (${explainFailure(ready)})`,
-        'restore-previous',
-      );
-    }
-    await session.run(removeContainerScript(docker, name, true));
-  }
-
-  async function recreate(replaces: boolean): Promise<void> {
-    out.progress(
-      replaces
-        ? `recreating ${layout.container} (${settings.container.image}); the old one is kept until the new one is ready`
-        : `creating ${layout.container} (${settings.container.image})`,
-    );
-    const swap = upload ? swapConfigScript(layout, upload.changes, { manifest }) : '';
-    const created = await session.run(
-      join(swap, replaces ? setAsideScript(docker, layout) : '', runContainerScript(docker, settings.container)),
-    );
-    configSwapped = upload !== undefined;
-    if (failed(created)) {
-      // Set aside or not decides what the rollback may touch: before that, alloy-legacy is still the old one.
-      const asideDone = created.stdout.includes(setAsideMarker);
-      return rollback(
-        `could not start the new container (${explainFailure(created)})`,
-        !replaces ? 'remove-new' : asideDone ? 'restore-previous' : 'leave',
-      );
-    }
-    await waitReadyOrRollback(replaces ? 'restore-previous' : 'remove-new');
-    if (replaces) await session.run(removeContainerScript(docker, layout.previousContainer, true));
-  }
-
-  async function start(): Promise<void> {
-    out.progress(`starting ${layout.container}`);
-    const swap = upload ? swapConfigScript(layout, upload.changes, { manifest }) : '';
-    const r = await session.run(join(swap, startContainerScript(docker, layout.container)));
-    configSwapped = upload !== undefined;
-    // It was stopped before this run: a rollback stops it again (with the previous config back in place).
-    if (failed(r)) return rollback(`could not start ${layout.container} (${explainFailure(r)})`, 'stop-started');
-    await waitReadyOrRollback('stop-started');
-  }
-
-  async function waitReadyOrRollback(undo: ContainerUndo): Promise<void> {
-    out.progress(`waiting up to ${settings.readyTimeoutSeconds} s for GET /-/ready`);
-    const ready = await session.run(waitReadyScript(settings.httpPort, settings.readyTimeoutSeconds));
-    if (failed(ready)) {
-      return rollback(
-        `${layout.container} did not become ready within ${settings.readyTimeoutSeconds} s (${explainFailure(ready)})`,
-        undo,
-      );
-    }
-  }
-
-  async function containerLogs(name: string): Promise<string[]> {
-    const r = await session.run(logsScript(docker, name));
-    if (r.code !== 0) return []; // no such container (docker run itself failed): no logs to show
-    const lines = r.stdout
-      .trimEnd()
+function markersOf(output: string): Set<string> {
+  return new Set(
+    output
       .split('\n')
-      .filter((l) => l !== '');
-    return lines.length > 0 ? [`last log lines of ${name}:`, ...lines.map((l) => `  ${l}`)] : [];
-  }
+      .filter((l) => l.startsWith('@@'))
+      .map((l) => l.replace(/=.*$/, '')),
+  );
+}
 
-  async function rollback(reason: string, undo: ContainerUndo): Promise<never> {
-    const logs = await containerLogs(layout.container);
-    out.progress('rolling back to the previous config and container');
-    const containerStep: Record<ContainerUndo, string> = {
-      'restore-previous': restorePreviousContainerScript(docker, layout),
-      'remove-new': `${removeContainerScript(docker, layout.container, true)} 2>/dev/null || true`,
-      // Stopped first, so the container never runs the restored files half-way through the restore.
-      'stop-started': stopContainerScript(docker, layout.container),
-      leave: '',
-    };
-    const steps = [containerStep[undo], configSwapped ? restoreConfigScript(layout) : ''];
-    const undone = await session.run(join(...steps));
-    let outcome: string;
-    if (failed(undone)) outcome = `rolling back failed too (${explainFailure(undone)}): check the NAS by hand`;
-    else if (undo === 'restore-previous') {
-      await session.run(startContainerScript(docker, layout.container));
-      const ready = await session.run(waitReadyScript(settings.httpPort, settings.readyTimeoutSeconds));
-      outcome = failed(ready)
-        ? `the previous container was restored but is not ready either (${explainFailure(ready)})`
-        : 'rolled back: the previous config and container are running again';
-    } else if (undo === 'stop-started') {
-      outcome = configSwapped
-        ? `rolled back: the previous config files were put back and ${layout.container} is stopped again, as it was`
-        : `${layout.container} is stopped again, as it was`;
-    } else {
-      outcome = configSwapped ? 'rolled back: the previous config files were put back' : 'nothing else was changed';
+function bodyOf(output: string): string[] {
+  return output.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('@@'));
+}
+
+/** Why a step failed, in the user's terms. */
+function failureReason(step: DeployStep, output: StepOutput, stderr: string, s: DeploySettings): string {
+  const said = [...bodyOf(output.output), ...stderr.split('\n').filter((l) => l.trim() !== '')].slice(-5).join(' / ');
+  switch (step.kind) {
+    case 'validate':
+      return `alloy validate (${step.image}) rejected the config`;
+    case 'swap-and-reload':
+    case 'reload': {
+      const status = /@@status=(\d+)/.exec(output.output)?.[1];
+      return status && status !== '000'
+        ? `reload rejected (HTTP ${status}${said ? `: ${said}` : ''})`
+        : `the reload request got no answer from port ${s.httpPort}`;
     }
-    throw new UserError(`${reason}; ${outcome}`, 1, logs);
+    case 'wait-ready':
+      return `${s.layout.container} did not become ready within ${s.readyTimeoutSeconds} s (${said || 'no answer'})`;
+    case 'verify-hash':
+      return `${s.layout.container} does not run the deployed config: expected alloy_config_hash ${step.sha256}, ${said}`;
+    case 'pull':
+      return `pulling ${step.image} failed: ${said || `exit status ${output.status}`}`;
+    default:
+      return `${describeStep(step, s)} failed (${said || `exit status ${output.status}`})`;
   }
+}
+
+/**
+ * Runs a deploy plan, step for step, under the lock `lockAndObserve` took: all steps and the release in one exec
+ * (the staged tar on its stdin). When a step fails, the undo steps that `rollbackFor` chooses from what the steps
+ * reported run in a second exec, with the release. A lost connection leaves the NAS as the last finished step
+ * left it; the next deploy plans from there.
+ */
+export async function applyDeploy(run: DeployRun, observed: ObservedState, plan: DeployPlan): Promise<void> {
+  const { session, settings, out } = run;
+  const context = remoteContext(settings);
+  const calls = plan.steps.map((step) => remoteCallFor(step, settings));
+  const tar = plan.steps.some((s) => s.kind === 'stage') ? await stagedTar(run.files) : undefined;
+  if (tar)
+    out.progress(`uploading ${run.files.length} file(s), ${tar.bytes} bytes, into ${settings.layout.stagingDir}`);
+  const r = await session.run(remoteCommand(context, [...calls, releaseCall], run.stopAfterStep), {
+    stdin: tar?.stream,
+    stdinBytes: tar?.bytes,
+  });
+  const outputs = stepOutputs(r.stdout);
+  let record: RollbackRecord = {
+    ...nothingDone,
+    previousKept: observed.containers.current !== null && observed.containers.previous !== null,
+  };
+  for (const [i, step] of plan.steps.entries()) {
+    const output = outputs[i];
+    const lost = !output || output.status === null || (output.status !== 0 && r.code === null);
+    if (lost) {
+      // Nothing past this step ran; what the steps before it did stays, and the next deploy plans from there.
+      const untouched = plan.steps.slice(0, i + 1).every((s) => untouchedBy.has(s.kind));
+      throw new UserError(
+        `lost the connection to ${session.description} at step ${i + 1} of ${plan.steps.length} (${describeStep(step, settings)}); ` +
+          `${untouched ? 'alloy-legacy was not touched; ' : ''}run deploy again: it takes over the stale lock and plans from what is there`,
+      );
+    }
+    record = recordStep(record, step.kind, markersOf(output.output), output.status === 0);
+    if (output.status === 0) {
+      out.progress(`done: ${describeStep(step, settings)}`);
+      continue;
+    }
+    const reason = failureReason(step, output, r.stderr, settings);
+    const details = step.kind === 'validate' ? bodyOf(output.output).map((l) => `  ${l}`) : [];
+    return rollBack(run, record, reason, details, untouchedBy.has(step.kind));
+  }
+  if (outputs[plan.steps.length]?.status !== 0) {
+    out.warn(
+      `every step is done, but the lock ${settings.layout.lockDir} may not have been released ` +
+        `(${explainFailure(r)}): the next run takes it over once this SSH session has ended`,
+    );
+  }
+}
+
+async function rollBack(
+  run: DeployRun,
+  record: RollbackRecord,
+  reason: string,
+  details: string[],
+  untouched: boolean,
+): Promise<never> {
+  const { session, settings, out } = run;
+  const undo = rollbackFor(record);
+  if (undo.length > 0) out.progress(`rolling back: ${undo.join(', ')}`);
+  const logs: RemoteCall = { step: 'logs', args: [settings.layout.container] };
+  // The container's last log lines tell why it failed, unless the failure was before anything touched it.
+  const before = untouched ? [] : [logs];
+  const r = await session.run(
+    remoteCommand(remoteContext(settings), [...before, ...undo.map((u) => undoCalls[u](settings)), releaseCall]),
+  );
+  const outputs = stepOutputs(r.stdout);
+  const logLines = untouched ? [] : bodyOf(outputs[0]?.output ?? '');
+  const undone = outputs.slice(before.length, before.length + undo.length);
+  let outcome: string;
+  if (record.configRestoredOnNas) {
+    outcome = 'the previous config files were put back at once, so a restart loads the config Alloy keeps running';
+  } else if (undo.length === 0) {
+    outcome = untouched ? 'alloy-legacy was not touched' : 'nothing on the NAS was changed';
+  } else if (undone.length === undo.length && undone.every((o) => o.status === 0)) {
+    outcome = `rolled back: ${undo.map((u) => undoText[u]).join(', ')}`;
+  } else {
+    const failed = undone.findIndex((o) => o.status !== 0);
+    outcome = `rolling back failed too at ${undo[failed === -1 ? undone.length : failed]} (${explainFailure(r)}): check the NAS by hand`;
+  }
+  const shownLogs =
+    logLines.length > 0 ? [`last log lines of ${settings.layout.container}:`, ...logLines.map((l) => `  ${l}`)] : [];
+  throw new UserError(`${reason}; ${outcome}`, 1, [...details, ...shownLogs]);
 }

@@ -1,77 +1,102 @@
+import { type RemoteCall, remoteCommand, stepOutputs } from '../remote/script';
+import type { Output } from '../shared/output';
+import type { RemoteSession } from '../shared/ssh-session';
+import { UserError } from '../shared/user-error';
 import type { DeploySettings } from './desired';
-import { UserError } from './errors';
-import { releaseLockScript } from './lock';
-import type { Output } from './output';
-import type { RenameAction, RenamePlan } from './plan';
-import { explainFailure, type RemoteSession, type RunResult } from './remote';
-import {
-  createRenamedContainerScript,
-  logsScript,
-  moveDirScript,
-  removeContainerScript,
-  startContainerScript,
-  stopContainerScript,
-  waitReadyScript,
-} from './scripts';
+import { releaseCall, remoteContext } from './lock';
+import type { RenameAction, RenamedContainer, RenamePlan } from './plan';
+
+/** `docker create` arguments for the renamed container (its entrypoint list split as docker runs it). */
+export function createRenamedArgs(c: RenamedContainer): string[] {
+  return [
+    '--name',
+    c.name,
+    '--network',
+    c.network,
+    '--restart',
+    c.restart,
+    ...c.binds.flatMap((b) => ['-v', b]),
+    ...c.env.flatMap((e) => ['-e', e]),
+    ...(c.user ? ['--user', c.user] : []),
+    ...Object.entries(c.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+    // --entrypoint takes one word; the rest of an entrypoint list goes before the command, as docker would run it.
+    ...(c.entrypoint.length > 0 ? ['--entrypoint', c.entrypoint[0]] : []),
+    c.image,
+    ...c.entrypoint.slice(1),
+    ...c.args,
+  ];
+}
+
+/** The executors of the rename steps: each the remote call(s) doing exactly that step. */
+function callsFor(a: RenameAction, s: DeploySettings): RemoteCall[] {
+  switch (a.kind) {
+    case 'stop-container':
+      return [{ step: 'stop_container', args: [a.name] }];
+    case 'move-dir':
+      return [{ step: 'move_dir', args: [a.from, a.to] }];
+    case 'create-renamed-container':
+      return [{ step: 'create_container', args: createRenamedArgs(a.container) }];
+    case 'start-container':
+      return [
+        { step: 'start_container', args: [a.name] },
+        { step: 'wait_ready', args: [String(s.readyTimeoutSeconds)] },
+      ];
+    case 'remove-container':
+      return [{ step: 'remove_container', args: [a.name] }];
+  }
+}
+
+function describe(a: RenameAction): string {
+  switch (a.kind) {
+    case 'stop-container':
+      return `stopping ${a.name}`;
+    case 'move-dir':
+      return `moving ${a.from}`;
+    case 'create-renamed-container':
+      return `creating ${a.container.name}`;
+    case 'start-container':
+      return `starting ${a.name} and waiting for /-/ready`;
+    case 'remove-container':
+      return `removing ${a.name}`;
+  }
+}
 
 /**
- * Runs the rename steps in order under the lock (taken by the caller with `lockScript`). A failing step stops the
- * run with what was done so far left in place: every step re-checks the state, so running `rename` again resumes.
+ * Runs the rename steps in order, in one exec with the release, under the lock `lockAndObserve` took. A failing
+ * step stops the run with what was done so far left in place: every step is planned from what exists, so running
+ * `rename` again resumes.
  */
-export async function applyRename(
-  session: RemoteSession,
-  settings: DeploySettings,
-  plan: RenamePlan,
-  lockScript: string,
-  out: Output,
-): Promise<void> {
-  const { layout, dockerPath: docker } = settings;
-  if (plan.blockers.length > 0) throw new UserError(plan.blockers.join('\n'));
-  if (plan.actions.length === 0) return;
-  const locked = await session.run(lockScript);
-  if (locked.code !== 0) {
-    const owner = /^owner=(.*)$/m.exec(locked.stdout)?.[1] ?? explainFailure(locked);
-    throw new UserError(`could not take the lock ${layout.lockDir}: held by ${owner}; see --force-unlock`);
-  }
-  try {
-    for (const action of plan.actions) await step(action);
-  } finally {
-    await session.run(releaseLockScript(layout)).catch(() => undefined);
-  }
-
-  async function must(r: Promise<RunResult>, what: string, logsOf?: string): Promise<void> {
-    const result = await r;
-    if (result.code === 0) return;
-    const logs = logsOf ? (await session.run(logsScript(docker, logsOf))).stdout.trimEnd().split('\n') : [];
-    throw new UserError(
-      `${what} failed (${explainFailure(result)}); the steps before it are done and kept: fix the cause and run rename again`,
-      1,
-      logs.filter((l) => l !== '').map((l) => `  ${l}`),
-    );
-  }
-
-  async function step(a: RenameAction): Promise<void> {
-    switch (a.kind) {
-      case 'stop-container':
-        out.progress(`stopping ${a.name} (Alloy flushes its WAL on SIGTERM)`);
-        return must(session.run(stopContainerScript(docker, a.name)), `stopping ${a.name}`);
-      case 'move-dir':
-        out.progress(`moving ${a.from} → ${a.to}`);
-        return must(session.run(moveDirScript(a.from, a.to)), `moving ${a.from}`);
-      case 'create-renamed-container':
-        out.progress(`creating ${a.container.name} with ${layout.old.container}'s settings and the new paths`);
-        return must(session.run(createRenamedContainerScript(docker, a.container)), `creating ${a.container.name}`);
-      case 'start-container':
-        out.progress(`starting ${a.name}, waiting up to ${settings.readyTimeoutSeconds} s for /-/ready`);
-        await must(session.run(startContainerScript(docker, a.name)), `starting ${a.name}`, a.name);
-        return must(
-          session.run(waitReadyScript(settings.httpPort, settings.readyTimeoutSeconds)),
-          `waiting for ${a.name} to be ready`,
-          a.name,
-        );
-      case 'remove-container':
-        out.progress(`removing the old container ${a.name}`);
-        return must(session.run(removeContainerScript(docker, a.name)), `removing ${a.name}`);
+export async function applyRename(session: RemoteSession, settings: DeploySettings, plan: RenamePlan, out: Output) {
+  const owners = plan.actions.flatMap((a) => callsFor(a, settings).map(() => a));
+  const calls = plan.actions.flatMap((a) => callsFor(a, settings));
+  const context = remoteContext(settings);
+  const r = await session.run(remoteCommand(context, [...calls, releaseCall]));
+  const outputs = stepOutputs(r.stdout);
+  for (const [i, action] of owners.entries()) {
+    const o = outputs[i];
+    if (o?.status === 0) {
+      out.progress(`done: ${describe(action)}`);
+      continue;
     }
+    if (!o || o.status === null) {
+      throw new UserError(`lost the connection while ${describe(action)}; run rename again: it resumes from there`);
+    }
+    const said = [...o.output.split('\n'), ...r.stderr.split('\n')]
+      .filter((l) => l.trim() !== '' && !l.startsWith('@@'))
+      .slice(-5)
+      .join(' / ');
+    const showLogs = action.kind === 'start-container';
+    const after = await session.run(
+      remoteCommand(context, [
+        ...(showLogs ? [{ step: 'logs' as const, args: [settings.layout.container] }] : []),
+        releaseCall,
+      ]),
+    );
+    const logs = showLogs ? (stepOutputs(after.stdout)[0]?.output ?? '').split('\n').filter((l) => l !== '') : [];
+    throw new UserError(
+      `${describe(action)} failed (${said || `exit status ${o.status}`}); the steps before it are done and kept: fix the cause and run rename again`,
+      1,
+      logs.map((l) => `  ${l}`),
+    );
   }
 }

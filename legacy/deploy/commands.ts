@@ -14,7 +14,7 @@ export interface DeployOptions {
   readonly readyTimeout?: string;
 }
 
-function withConnectionOptions(command: Command): Command {
+export function withConnectionOptions(command: Command): Command {
   return command
     .option('--dry-run', 'print the plan and change nothing')
     .option('--identity <file>', 'SSH private key (default: the key in ssh-agent, SSH_AUTH_SOCK)')
@@ -27,19 +27,14 @@ function withConnectionOptions(command: Command): Command {
 }
 
 /**
- * Registers plan / rename / deploy / status. The implementations (and with them ssh2) are imported inside the
- * actions, so `legacy-deploy --help` loads nothing but commander.
+ * Registers rename / deploy / status. The implementations (and with them ssh2) are imported inside the actions,
+ * so `legacy-deploy --help` loads nothing but commander.
  */
 export function registerDeployCommands(program: Command): void {
-  const act = (name: 'plan' | 'rename' | 'deploy' | 'status') => async (_: unknown, command: Command) => {
+  const act = (name: 'rename' | 'deploy' | 'status') => async (_: unknown, command: Command) => {
     const { runDeployCommand } = require('./run') as { runDeployCommand: typeof RunDeployCommand };
     process.exitCode = await runDeployCommand(name, command.optsWithGlobals() as DeployOptions);
   };
-  withConnectionOptions(
-    program
-      .command('plan')
-      .description('show what rename/deploy would change on the NAS; exit 0 when nothing, 2 when something'),
-  ).action(act('plan'));
   withConnectionOptions(
     program
       .command('rename')
@@ -54,7 +49,7 @@ export function registerDeployCommands(program: Command): void {
     program
       .command('deploy')
       .description(
-        'lint and upload the config, run alloy-legacy, reload or recreate, wait for /-/ready, roll back on failure',
+        'lint, stage and alloy-validate the config, swap it in, reload or recreate, prove the running config hash; roll back on failure',
       ),
   )
     .option('--force-unlock', 'remove a remote lock left by another run first')
@@ -63,6 +58,8 @@ export function registerDeployCommands(program: Command): void {
   withConnectionOptions(
     program
       .command('status')
-      .description('container state, image, uptime, readiness, config checksum deployed vs local'),
+      .description(
+        'container, image, uptime, readiness, config files on the NAS and running hash vs local; takes no lock',
+      ),
   ).action(act('status'));
 }

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { formatDiagnostic, pipelineFilesOf } from '../../alloy-lint';
 import type { LegacyAlloyConfig } from '../../lib/config/schema';
+import { UserError } from '../shared/user-error';
 import type { ContainerSpec } from './container-spec';
-import { UserError } from './errors';
 import type { Layout } from './layout';
 
 export interface LocalFile {
@@ -36,42 +35,40 @@ export function containerSpecFor(config: LegacyAlloyConfig, centralHostname: str
       `${config.hostPaths.varLog}:/mnt/var/log:ro`,
       `${config.hostPaths.proc}:/host/proc:ro`,
       `${config.hostPaths.sys}:/host/sys:ro`,
+      `${config.hostPaths.root}:/host/root:ro`,
     ],
     // The central endpoint has one source of truth: prod.yaml's alloy.hostname.
-    env: { ALLOY_CENTRAL_OTLP_ENDPOINT: `${centralHostname}:4317` },
+    env: {
+      ALLOY_CENTRAL_OTLP_ENDPOINT: `${centralHostname}:4317`,
+      // What the pipeline cannot know itself (assets/alloy_legacy/process_convert.alloy, export_central.alloy).
+      OTEL_RESOURCE_ATTRIBUTES: `host.name=${config.resource.hostName ?? config.target.host},service.name=${config.resource.serviceName}`,
+      ALLOY_CENTRAL_QUEUE_SIZE: String(config.sendQueue.queueSize),
+      ALLOY_CENTRAL_RETRY_FOR: config.sendQueue.retryFor,
+    },
     args: [
       'run',
       '/etc/alloy',
       `--server.http.listen-addr=0.0.0.0:${config.httpPort}`,
       '--storage.path=/var/lib/alloy/data',
+      ...(config.usageReporting ? [] : ['--disable-reporting']),
     ],
   };
 }
 
-const safeName = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+/** Names that stay one word in the NAS's listings (sha256sum, tar); `.name.alloy` is allowed, as Alloy loads it. */
+const safeName = /^[A-Za-z0-9_.][A-Za-z0-9._-]*$/;
 
 /**
- * The files to deploy: the regular files directly in `dir` (Alloy loads a folder's *.alloy files, not
- * sub-folders). Dot-files (editor leftovers, .gitkeep) are skipped.
+ * The files to deploy: exactly what the toolkit says the pipeline folder holds (pipelineFilesOf: the same files the
+ * linter checks and synth would read; links, sub-folders and odd names refused with one line naming the path).
  */
 export function readLocalFiles(dir: string): LocalFile[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir).sort();
-  } catch (e) {
-    throw new UserError(`cannot read the assets folder ${dir}: ${(e as NodeJS.ErrnoException).code ?? e}`);
-  }
-  const files: LocalFile[] = [];
-  for (const name of names) {
-    if (name.startsWith('.')) continue;
-    const path = join(dir, name);
-    if (!statSync(path).isFile()) throw new UserError(`${path}: only plain files are deployed, not folders`);
-    if (!safeName.test(name)) throw new UserError(`${path}: use letters, digits, '.', '_' and '-' in file names`);
-    const content = readFileSync(path);
-    files.push({ name, content, sha256: createHash('sha256').update(content).digest('hex') });
-  }
-  if (!files.some((f) => f.name.endsWith('.alloy'))) throw new UserError(`${dir} holds no .alloy file to deploy`);
-  return files;
+  const { files, problem } = pipelineFilesOf(dir);
+  if (problem) throw new UserError(formatDiagnostic(problem));
+  return files.map((f) => {
+    if (!safeName.test(f.name)) throw new UserError(`${f.path}: use letters, digits, '.', '_' and '-' in file names`);
+    return { name: f.name, content: f.content, sha256: createHash('sha256').update(f.content).digest('hex') };
+  });
 }
 
 /** One checksum for a set of files (name and content), to compare deployed vs local at a glance. */

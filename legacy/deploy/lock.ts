@@ -1,10 +1,11 @@
-import type { Layout } from './layout';
-import { keyValueFunction, processStartFunction } from './observe';
-import type { ObservedLock } from './observed';
-import { shellQuote as q } from './shell';
-
-/** Exit status of the lock script when someone else holds the lock. */
-export const LOCKED_EXIT = 75;
+import { hostname, userInfo } from 'node:os';
+import { LOCKED_EXIT, type RemoteCall, type RemoteContext, remoteCommand, stepOutputs } from '../remote/script';
+import type { Output } from '../shared/output';
+import type { RemoteSession, RunResult } from '../shared/ssh-session';
+import { UserError } from '../shared/user-error';
+import type { DeploySettings } from './desired';
+import { parseObservation } from './observe';
+import type { ObservedLock, ObservedState } from './observed';
 
 /** Who is deploying, written into the lock's owner file. */
 export interface LockOwner {
@@ -12,44 +13,14 @@ export interface LockOwner {
   readonly pid: number;
 }
 
-/**
- * Takes the remote lock: `mkdir` is atomic, so of two deploys exactly one creates the folder. The owner file names
- * the user, machine, pid and time, and the SSH session process on the NAS (`$PPID` of this command) with its
- * start time: when that session ends without releasing (a killed connection), the next run can tell the lock is
- * stale. `takeOver` removes the lock only if its owner file still has that exact text (a known-stale lock);
- * `force` removes any lock (--force-unlock).
- */
-export function acquireLockScript(
-  layout: Layout,
-  owner: LockOwner,
-  options: { takeOver?: string; force?: boolean } = {},
-): string {
-  const lock = q(layout.lockDir);
-  const ownerFile = q(`${layout.lockDir}/owner`);
-  return [
-    processStartFunction,
-    options.force ? `rm -rf ${lock}` : '',
-    options.takeOver !== undefined
-      ? `[ "$(cat ${ownerFile} 2>/dev/null)" = ${q(options.takeOver)} ] && rm -rf ${lock}`
-      : '',
-    `if mkdir ${lock} 2>/dev/null; then`,
-    // `time` is the deploying machine's clock, for people; the age is told from the folder's mtime (the NAS clock).
-    '  proc_start "$PPID"',
-    `  printf 'owner=%s\\npid=%s\\ntime=%s\\nsession=%s\\nsessionStart=%s\\n' ${q(owner.owner)} ${owner.pid} ${q(new Date().toISOString())} "$PPID" "$started" > ${ownerFile}`,
-    `elif [ -d ${lock} ]; then`,
-    `  cat ${ownerFile} 2>/dev/null; exit ${LOCKED_EXIT}`,
-    'else',
-    `  echo ${q(`cannot create ${layout.lockDir}`)} >&2; exit 1`,
-    'fi',
-  ]
-    .filter((l) => l !== '')
-    .join('\n');
-}
-
-/** Removes the lock if this SSH session holds it (every command of one run shares the session's `$PPID`). */
-export function releaseLockScript(layout: Layout): string {
-  const ownerFile = q(`${layout.lockDir}/owner`);
-  return `${keyValueFunction}\nkv ${ownerFile} session; [ "$v" = "$PPID" ] && rm -rf ${q(layout.lockDir)}; true`;
+export function lockOwner(): LockOwner {
+  let user = process.env.USER ?? 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry for this uid (some containers): keep $USER
+  }
+  return { owner: `${user}@${hostname()}`, pid: process.pid };
 }
 
 export function describeAge(seconds: number): string {
@@ -61,4 +32,87 @@ export function describeAge(seconds: number): string {
 
 export function describeLock(lock: ObservedLock): string {
   return `${lock.owner} (pid ${lock.pid}), taken ${describeAge(lock.ageSeconds)} ago${lock.time ? ` (${lock.time})` : ''}`;
+}
+
+/** The note plan and status print about a lock they found (they take none). */
+export function lockNote(lock: ObservedLock | null): string[] {
+  if (!lock) return [];
+  return lock.holderAlive === false
+    ? [`lock stale: ${describeLock(lock)}; its SSH session has ended, the next deploy takes it over`]
+    : [`lock held: ${describeLock(lock)}; a deploy or rename is running`];
+}
+
+export function remoteContext(settings: DeploySettings): RemoteContext {
+  return { dockerPath: settings.dockerPath, rootDir: settings.layout.rootDir, httpPort: settings.httpPort };
+}
+
+/** The observe step for this deploy's image. */
+export function observeCall(settings: DeploySettings): RemoteCall {
+  return { step: 'observe', args: [settings.container.image] };
+}
+
+export const releaseCall: RemoteCall = { step: 'release', args: [] };
+
+/** Observes without the lock (plan, status, --dry-run): one exec. */
+export async function observeUnlocked(session: RemoteSession, settings: DeploySettings): Promise<ObservedState> {
+  const r = await session.run(remoteCommand(remoteContext(settings), [observeCall(settings)]));
+  return observation(r, session, settings);
+}
+
+function observation(r: RunResult, session: RemoteSession, settings: DeploySettings): ObservedState {
+  const observe = stepOutputs(r.stdout).find((o) => o.step === 'observe');
+  if (r.code === null || !observe || observe.status === null) {
+    throw new UserError(`lost the connection to ${session.description} while looking around`);
+  }
+  try {
+    return parseObservation(observe.output, settings.layout, settings.dockerPath);
+  } catch (e) {
+    throw new UserError(`${(e as Error).message}${r.stderr ? `: ${r.stderr.trim()}` : ''}`);
+  }
+}
+
+function ownerLine(text: string): string {
+  const kv = Object.fromEntries(
+    text
+      .split('\n')
+      .map((l) => /^(\w+)=(.*)$/.exec(l))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => [m[1], m[2]]),
+  );
+  const age = kv.now && kv.mtime ? `, taken ${describeAge(Math.max(0, Number(kv.now) - Number(kv.mtime)))} ago` : '';
+  return `${kv.owner ?? 'unknown owner'} (pid ${kv.pid ?? '?'})${age}${kv.time ? ` (${kv.time})` : ''}`;
+}
+
+/**
+ * deploy's and rename's first exec: take the lock, then observe, so that nothing they act on is seen outside the
+ * lock. A live lock refuses the run; one whose SSH session has ended is taken over (said as a warning), and
+ * `force` (--force-unlock) removes any. The lock is held until the run's last exec releases it.
+ */
+export async function lockAndObserve(
+  session: RemoteSession,
+  settings: DeploySettings,
+  options: { owner: LockOwner; force: boolean; out: Output },
+): Promise<ObservedState> {
+  const lock: RemoteCall = {
+    step: 'lock',
+    args: [options.owner.owner, String(options.owner.pid), new Date().toISOString(), options.force ? 'force' : ''],
+  };
+  const r = await session.run(remoteCommand(remoteContext(settings), [lock, observeCall(settings)]));
+  const locked = stepOutputs(r.stdout).find((o) => o.step === 'lock');
+  if (locked?.status === LOCKED_EXIT) {
+    throw new UserError(
+      `another legacy-deploy holds the lock ${settings.layout.lockDir}: ${ownerLine(locked.output)}. Wait for it to ` +
+        'finish; if no deploy is running (e.g. it was killed), run again with --force-unlock.',
+    );
+  }
+  if (locked && locked.status !== null && locked.status !== 0) {
+    throw new UserError(`could not take the lock ${settings.layout.lockDir}: ${r.stderr.trim() || locked.output}`);
+  }
+  if (locked?.output.includes('@@took-over')) {
+    options.out.warn(`took over a stale lock of ${ownerLine(locked.output)}: its SSH session had ended`);
+  }
+  if (locked?.output.includes('@@removed-lock')) {
+    options.out.warn(`--force-unlock: removed the lock of ${ownerLine(locked.output)}`);
+  }
+  return observation(r, session, settings);
 }

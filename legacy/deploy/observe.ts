@@ -1,113 +1,13 @@
-import { type ContainerSpec, parseSpecLabel, specLabel } from './container-spec';
-import type { DeploySettings } from './desired';
-import type { Manifest, ObservedContainer, ObservedLock, ObservedState } from './observed';
-import { shellQuote as q } from './shell';
+import { posix } from 'node:path';
+import { parseSpecLabel, specLabel } from './container-spec';
+import type { Layout } from './layout';
+import type { ObservedContainer, ObservedFile, ObservedLock, ObservedState, RunningConfig } from './observed';
 
-/**
- * Shell function printing the HTTP status of a request to the instance, run on the NAS itself: its port is on
- * the host network there, and doing it inside the same exec as the change costs no extra round trip. DSM has
- * curl; without it, wget (GNU or busybox) answers with the status line that `-S` prints.
+/*
+ * Reading what the remote script's `observe` step printed (legacy/remote/alloy-legacy.sh): marked sections of
+ * folder names, `sha256sum` lines of the config files, the lock's owner file, `docker inspect`, the image id, the
+ * NAS clock, GET /-/ready and Alloy's alloy_config_* metrics.
  */
-export const httpFunction = `http_status() {
-  if command -v curl >/dev/null 2>&1; then curl -s -o /dev/null -w '%{http_code}' --max-time 10 -X "$1" "$2"; return 0; fi
-  # busybox wget (1.35) crashes on -T: only GNU wget gets a timeout
-  if wget --version >/dev/null 2>&1; then w='wget --timeout=10'; elif command -v wget >/dev/null 2>&1; then w=wget
-  else w='busybox wget'; fi
-  if [ "$1" = POST ]; then set -- "$2" --post-data=; else set -- "$2"; fi
-  $w -S -O /dev/null "$@" 2>&1 | sed -n 's/^ *HTTP\\/[0-9.]* \\([0-9]*\\).*/\\1/p' | tail -n 1
-}`;
-
-/**
- * Sets `$started` to the stat start time of a process (field 22; empty when there is no such process), to tell a
- * live lock holder from a reused pid. It sets a variable rather than printing: `$(...)` would fork a subshell.
- */
-export const processStartFunction = `proc_start() {
-  started=; [ -r "/proc/$1/stat" ] || return 0
-  read -r s < "/proc/$1/stat"; s=\${s##*") "}; set -- $s; started=\${20}
-}`;
-
-/**
- * Sets `$v` to the value of a `key=value` line of a file, with shell builtins only: every process started on the
- * NAS costs a few milliseconds, and these scripts run on every deploy.
- */
-export const keyValueFunction = `kv() { v=; while IFS='=' read -r k rest; do [ "$k" = "$2" ] && v=$rest; done 2>/dev/null < "$1"; }`;
-
-/**
- * The containers as `docker inspect` shows them, or as it showed them last time. Starting the docker CLI is most of
- * an observation's cost (~50 ms here, more on a NAS), and a container's image, command, mounts and labels cannot
- * change while its main process lives: recreating, restarting or starting it gives a new process. So when
- * alloy-legacy is the only container of ours and runs, the inspect output is remembered on the NAS with that
- * process's pid and start time, and reused while the same process runs. Changes made by hand that keep the process
- * (`docker rename`, `docker update`, `docker pause`) are not seen through it: `fresh` always asks docker (plan,
- * status), and every fresh look replaces what is remembered.
- */
-function inspectContainersScript(s: DeploySettings, fresh: boolean): string {
-  const l = s.layout;
-  const docker = q(s.dockerPath);
-  const remembered = q(l.rememberedInspect);
-  const ask = [
-    // `--type container`: without it docker looks up a missing name as image, network, volume... (slow on podman).
-    `containers=$(${docker} inspect --type container ${[l.container, l.previousContainer, l.old.container].join(' ')} 2>/dev/null)`,
-    'source=docker',
-    'case "$containers" in',
-    `  *'"Id"'*'"Id"'*) ;;`,
-    `  *'"Name": "/${l.container}"'*)`,
-    `    p=\${containers#*'"Pid": '}; p=\${p%%[!0-9]*}; proc_start "\${p:-0}"`,
-    `    [ -n "$started" ] && printf '%s %s\\n%s\\n' "$p" "$started" "$containers" > ${remembered}.tmp && mv -f ${remembered}.tmp ${remembered} ;;`,
-    'esac',
-  ];
-  if (fresh) return ask.join('\n');
-  return [
-    'containers=',
-    // The first line (pid, start time) by the read builtin; the rest by cat: read takes a file byte by byte.
-    `if [ -r ${remembered} ] && read -r pid start < ${remembered} && [ -n "$start" ]; then`,
-    '  proc_start "$pid"',
-    `  [ "$started" = "$start" ] && containers=$(cat ${remembered}) && source=remembered`,
-    'fi',
-    'if [ -z "$containers" ]; then',
-    ...ask.map((line) => `  ${line}`),
-    'fi',
-  ].join('\n');
-}
-
-/**
- * One remote command that prints the whole observed state in marked sections. `fresh` asks docker about the
- * containers even when a remembered answer is still valid (see inspectContainersScript).
- */
-export function observeScript(s: DeploySettings, options: { probeReady?: boolean; fresh?: boolean } = {}): string {
-  const l = s.layout;
-  const docker = q(s.dockerPath);
-  const dirs: [string, string][] = [
-    ['root', l.rootDir],
-    ['config', l.configDir],
-    ['data', l.dataDir],
-    ['previous-config', l.previousConfigDir],
-    ['old-config', l.old.configDir],
-    ['old-data', l.old.dataDir],
-  ];
-  return [
-    processStartFunction,
-    `echo @@dirs; ${dirs.map(([name, path]) => `[ -d ${q(path)} ] && echo ${name}`).join('; ')}`,
-    // Builtins (globs, read) rather than ls and cat: fewer processes on the no-op path.
-    `echo @@files; for f in ${q(l.configDir)}/* ${q(l.configDir)}/.[!.]*; do [ -e "$f" ] && echo "\${f##*/}"; done`,
-    `echo @@manifest; while IFS= read -r line || [ -n "$line" ]; do printf '%s\\n' "$line"; done 2>/dev/null < ${q(`${l.configDir}/${l.manifestName}`)}`,
-    // The NAS's clock is read only when there is a lock whose age to tell.
-    keyValueFunction,
-    `echo @@lock; if [ -d ${q(l.lockDir)} ]; then echo "now=$(date +%s)"; echo "mtime=$(date -r ${q(l.lockDir)} +%s)"; ` +
-      `cat ${q(`${l.lockDir}/owner`)} 2>/dev/null; kv ${q(`${l.lockDir}/owner`)} session; ` +
-      `[ -n "$v" ] && proc_start "$v" && echo "sessionStartNow=$started"; fi`,
-    inspectContainersScript(s, options.fresh === true),
-    'echo @@inspect; printf \'%s\\n\' "$containers"',
-    'echo @@source; echo "$source"',
-    // An image a container was created from is present; only otherwise ask for it (one docker call saved).
-    `echo @@image; case "$containers" in *${q(`"Image": "${s.container.image}"`)}*) echo present ;; ` +
-      `*) ${docker} image inspect --format '{{.Id}}' ${q(s.container.image)} 2>/dev/null ;; esac`,
-    ...(options.probeReady
-      ? [httpFunction, 'echo @@clock; date +%s', `echo @@ready; http_status GET http://127.0.0.1:${s.httpPort}/-/ready`]
-      : []),
-    'echo; echo @@end',
-  ].join('\n');
-}
 
 function sections(text: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -173,7 +73,7 @@ function toContainer(o: InspectObject): ObservedContainer {
   };
 }
 
-function parseInspect(text: string, s: DeploySettings) {
+function parseInspect(text: string, layout: Layout) {
   const start = text.indexOf('[');
   const objects: InspectObject[] = start >= 0 ? JSON.parse(text.slice(start)) : [];
   const container = (name: string) => {
@@ -181,9 +81,9 @@ function parseInspect(text: string, s: DeploySettings) {
     return o ? toContainer(o) : null;
   };
   return {
-    current: container(s.layout.container),
-    previous: container(s.layout.previousContainer),
-    old: container(s.layout.old.container),
+    current: container(layout.container),
+    previous: container(layout.previousContainer),
+    old: container(layout.old.container),
   };
 }
 
@@ -191,34 +91,36 @@ function parseLock(text: string, now: number): ObservedLock | null {
   if (text.trim() === '') return null;
   const kv = keyValues(text);
   const since = Number(kv.mtime ?? now);
-  let holderAlive: boolean | 'unknown' = 'unknown';
-  if (kv.session && kv.sessionStart) holderAlive = kv.sessionStartNow === kv.sessionStart;
-  const raw = text
-    .split('\n')
-    .filter((l) => !/^(now|mtime|sessionStartNow)=/.test(l))
-    .join('\n')
-    .trim();
+  const alive = kv.alive;
   return {
     owner: kv.owner ?? '(no owner file)',
     pid: kv.pid ?? '?',
     since,
     ageSeconds: Math.max(0, now - since),
-    holderAlive,
+    holderAlive: alive === 'yes' ? true : alive === 'no' ? false : 'unknown',
     time: kv.time ?? '',
-    raw,
   };
 }
 
-function parseManifest(text: string): Manifest | null {
-  try {
-    const m = JSON.parse(text) as Manifest;
-    return m && typeof m.files === 'object' ? m : null;
-  } catch {
-    return null;
+/** Lines of `sha256sum <path>`: hash, two spaces, the path (its last part is the file name). */
+function parseFiles(text: string): ObservedFile[] {
+  const files: ObservedFile[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\\?([0-9a-f]{64}) [ *](.+)$/.exec(line);
+    if (m) files.push({ name: posix.basename(m[2]), sha256: m[1] });
   }
+  return files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-export function parseObservation(stdout: string, s: DeploySettings): ObservedState {
+function parseRunning(text: string): RunningConfig {
+  // Other labels may come with sha256: upstream adds cluster_name (sorted before it) or alloy_cluster.
+  const hash = [...text.matchAll(/^alloy_config_hash\{[^}]*\bsha256="([0-9a-f]+)"[^}]*\} 1$/gm)].pop()?.[1] ?? null;
+  const loaded = /^alloy_config_last_load_successful (\S+)$/m.exec(text)?.[1];
+  return { sha256: hash, lastLoadSuccessful: loaded === undefined ? null : Number(loaded) === 1 };
+}
+
+/** The observed state from the `observe` step's output; throws when it is cut short or unreadable. */
+export function parseObservation(stdout: string, layout: Layout, dockerPath: string): ObservedState {
   const sec = sections(stdout);
   if (!sec.has('end')) throw new Error('the observation was cut short (connection lost?)');
   const now =
@@ -226,31 +128,23 @@ export function parseObservation(stdout: string, s: DeploySettings): ObservedSta
     Number((sec.get('clock') ?? '').trim()) ||
     Math.floor(Date.now() / 1000);
   const dirs = new Set((sec.get('dirs') ?? '').split('\n').map((l) => l.trim()));
-  const files = (sec.get('files') ?? '')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && l !== s.layout.manifestName);
   let inspect: ReturnType<typeof parseInspect>;
   try {
-    inspect = parseInspect(sec.get('inspect') ?? '', s);
+    inspect = parseInspect(sec.get('inspect') ?? '', layout);
   } catch {
-    throw new Error(`could not read the output of ${s.dockerPath} inspect on the NAS`);
+    throw new Error(`could not read the output of ${dockerPath} inspect on the NAS`);
   }
-  const readyText = sec.get('ready');
   return {
     now,
     rootDirExists: dirs.has('root'),
-    configDir: { exists: dirs.has('config'), files },
-    manifest: parseManifest(sec.get('manifest') ?? ''),
+    configDir: { exists: dirs.has('config'), files: parseFiles(sec.get('files') ?? '') },
     dataDirExists: dirs.has('data'),
     previousConfigExists: dirs.has('previous-config'),
     old: { configDirExists: dirs.has('old-config'), dataDirExists: dirs.has('old-data') },
     containers: { current: inspect.current, previous: inspect.previous, old: inspect.old },
-    containersSource: (sec.get('source') ?? '').trim() === 'remembered' ? 'remembered' : 'docker',
     imagePresent: (sec.get('image') ?? '').trim() !== '',
     lock: parseLock(sec.get('lock') ?? '', now),
-    ...(readyText !== undefined ? { ready: Number(readyText.trim()) || null } : {}),
+    ready: Number((sec.get('ready') ?? '').trim()) || null,
+    running: parseRunning(sec.get('metrics') ?? ''),
   };
 }
-
-export type { ContainerSpec };

@@ -33,14 +33,20 @@ export interface ObservedLock {
   readonly time: string;
   readonly ageSeconds: number;
   readonly holderAlive: boolean | 'unknown';
-  /** The owner file's exact text, to take over only that lock. */
-  readonly raw: string;
 }
 
-export interface Manifest {
-  readonly files: Readonly<Record<string, string>>;
-  readonly deployedAt?: string;
-  readonly deployedBy?: string;
+/** A file in the mounted config folder, hashed where it lies (not what a manifest once said). */
+export interface ObservedFile {
+  readonly name: string;
+  readonly sha256: string;
+}
+
+/** What Alloy's /metrics says about the config it runs; null fields when it did not say. */
+export interface RunningConfig {
+  /** `alloy_config_hash{sha256="..."}`. */
+  readonly sha256: string | null;
+  /** `alloy_config_last_load_successful`. */
+  readonly lastLoadSuccessful: boolean | null;
 }
 
 /** Everything one observation of the NAS reports. */
@@ -48,8 +54,7 @@ export interface ObservedState {
   readonly now: number;
   /** target.rootDir itself: legacy-deploy never creates it (on DSM it is a shared folder). */
   readonly rootDirExists: boolean;
-  readonly configDir: { readonly exists: boolean; readonly files: readonly string[] };
-  readonly manifest: Manifest | null;
+  readonly configDir: { readonly exists: boolean; readonly files: readonly ObservedFile[] };
   readonly dataDirExists: boolean;
   readonly previousConfigExists: boolean;
   readonly old: { readonly configDirExists: boolean; readonly dataDirExists: boolean };
@@ -58,10 +63,10 @@ export interface ObservedState {
     readonly previous: ObservedContainer | null;
     readonly old: ObservedContainer | null;
   };
-  /** Whether `containers` is docker's answer now, or its answer remembered on the NAS for the same process. */
-  readonly containersSource: 'docker' | 'remembered';
   readonly imagePresent: boolean;
+  /** The lock as found (plan, status; deploy and rename observe after taking it, so it is theirs then). */
   readonly lock: ObservedLock | null;
-  /** HTTP status of GET /-/ready, when asked for (status); null if nothing answered. */
-  readonly ready?: number | null;
+  /** HTTP status of GET /-/ready; null if nothing answered. */
+  readonly ready: number | null;
+  readonly running: RunningConfig;
 }

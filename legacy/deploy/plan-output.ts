@@ -1,66 +1,79 @@
-import type { DeployPlan, RenamePlan } from './plan';
+import { ExitCode } from '../shared/exit-codes';
+import type { PlanItem, PlanSection } from '../shared/plan';
+import type { DeploySettings } from './desired';
+import type { DeployPlan, DeployStep, RenamePlan } from './plan';
 
-/** One line of a printed plan. */
-export interface PlanItem {
-  /** `+` add/create, `~` change in place, `-` remove, `!` blocker. */
-  readonly mark: '+' | '~' | '-' | '!';
-  readonly text: string;
-}
-
-/**
- * A titled part of the plan. The `plan` command prints a list of these, so other areas (DNS) append their own
- * section without touching this one.
- */
-export interface PlanSection {
-  readonly title: string;
-  readonly items: readonly PlanItem[];
-  readonly notes?: readonly string[];
-}
-
-export function sectionHasChanges(section: PlanSection): boolean {
-  return section.items.length > 0;
-}
-
-export function deploySection(plan: DeployPlan, notes: readonly string[] = []): PlanSection {
-  const items: PlanItem[] = plan.blockers.map((text) => ({ mark: '!', text }));
-  for (const a of plan.actions) {
-    switch (a.kind) {
-      case 'restore-previous-container':
-        items.push({
-          mark: '~',
-          text: 'rename alloy-legacy-previous back to alloy-legacy (an earlier run stopped half-way)',
-        });
-        break;
-      case 'pull-image':
-        items.push({ mark: '+', text: `pull image ${a.image}` });
-        break;
-      case 'create-dirs':
-        for (const d of a.dirs) items.push({ mark: '+', text: `create folder ${d}` });
-        break;
-      case 'upload-config':
-        for (const c of a.changes) {
-          const mark = c.change === 'add' ? '+' : c.change === 'change' ? '~' : '-';
-          items.push({ mark, text: `config file ${c.name} (${c.change === 'add' ? 'added' : `${c.change}d`})` });
-        }
-        break;
-      case 'reload':
-        items.push({ mark: '~', text: 'reload alloy-legacy (POST /-/reload, no restart)' });
-        break;
-      case 'create-container':
-        items.push({
-          mark: a.replaces ? '~' : '+',
-          text: `${a.replaces ? 'recreate' : 'create'} container alloy-legacy: ${a.reasons.join('; ')}`,
-        });
-        break;
-      case 'start-container':
-        items.push({ mark: '~', text: 'start container alloy-legacy' });
-        break;
-      case 'remove-leftover-container':
-        items.push({ mark: '-', text: `remove leftover container ${a.name}` });
-        break;
-    }
+/** One line of text per deploy step: the printed plan and the progress say the same. */
+export function describeStep(step: DeployStep, s: Pick<DeploySettings, 'layout' | 'readyTimeoutSeconds'>): string {
+  const { layout } = s;
+  switch (step.kind) {
+    case 'restore':
+      return `restore: ${layout.previousContainer} back as ${layout.container} and started (${step.reason})`;
+    case 'pull':
+      return `pull image ${step.image}`;
+    case 'make-dirs':
+      return `create folder ${step.dirs.join(', folder ')}`;
+    case 'stage':
+      return `stage the config in ${layout.stagingDir}`;
+    case 'validate':
+      return `validate: alloy validate of the staged config with ${step.image} (no network, read-only)`;
+    case 'set-aside':
+      return `set aside: ${layout.container} renamed ${layout.previousContainer} and stopped`;
+    case 'swap-and-reload':
+      return `swap the files into ${layout.configDir} and reload (POST /-/reload, no restart)`;
+    case 'reload':
+      return `reload (POST /-/reload): ${step.reason}`;
+    case 'swap-and-recreate':
+      return `swap the files in and ${step.replaces ? 'recreate' : 'create'} container ${layout.container}: ${step.reasons.join('; ')}`;
+    case 'swap-and-start':
+      return `swap the files in and start container ${layout.container}`;
+    case 'wait-ready':
+      return `wait up to ${s.readyTimeoutSeconds} s for GET /-/ready${step.reason ? ` (${step.reason})` : ''}`;
+    case 'verify-hash':
+      return `verify that Alloy runs config ${step.sha256.slice(0, 12)} (alloy_config_hash on /metrics)`;
+    case 'remove-previous':
+      return `remove container ${layout.previousContainer}`;
   }
-  return { title: 'legacy Alloy (deploy)', items, notes };
+}
+
+const stepMarks: Record<DeployStep['kind'], PlanItem['mark']> = {
+  restore: '~',
+  pull: '+',
+  'make-dirs': '+',
+  stage: '+',
+  validate: '~',
+  'set-aside': '~',
+  'swap-and-reload': '~',
+  reload: '~',
+  'swap-and-recreate': '~',
+  'swap-and-start': '~',
+  'wait-ready': '~',
+  'verify-hash': '~',
+  'remove-previous': '-',
+};
+
+/** The deploy plan: each step numbered as the executor runs it, the file changes under the stage step. */
+export function deploySection(
+  plan: DeployPlan,
+  s: Pick<DeploySettings, 'layout' | 'readyTimeoutSeconds'>,
+  notes: readonly string[] = [],
+): PlanSection {
+  const items: PlanItem[] = plan.blockers.map((text) => ({ mark: '!', text }));
+  plan.steps.forEach((step, i) => {
+    items.push({ mark: stepMarks[step.kind], text: `${i + 1}. ${describeStep(step, s)}` });
+    if (step.kind === 'stage') {
+      for (const c of step.changes) {
+        const mark = c.change === 'add' ? '+' : c.change === 'change' ? '~' : '-';
+        items.push({ mark, text: `   config file ${c.name} (${c.change === 'add' ? 'added' : `${c.change}d`})` });
+      }
+    }
+  });
+  return {
+    title: 'legacy Alloy (deploy)',
+    items,
+    notes,
+    exitCode: items.length > 0 ? ExitCode.changesPending : ExitCode.ok,
+  };
 }
 
 export function renameSection(plan: RenamePlan): PlanSection {
@@ -88,19 +101,4 @@ export function renameSection(plan: RenamePlan): PlanSection {
     }
   }
   return { title: 'legacy Alloy (rename)', items };
-}
-
-const colors: Record<PlanItem['mark'], string> = { '+': '32', '~': '33', '-': '31', '!': '31;1' };
-
-/** The plan as text; colour only when asked (a TTY without NO_COLOR). */
-export function renderPlan(sections: readonly PlanSection[], color: boolean): string {
-  const paint = (code: string, s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
-  const lines: string[] = [];
-  for (const s of sections) {
-    lines.push(paint('1', `${s.title}:`));
-    if (s.items.length === 0) lines.push('  no changes');
-    for (const item of s.items) lines.push(`  ${paint(colors[item.mark], item.mark)} ${item.text}`);
-    for (const note of s.notes ?? []) lines.push(`  note: ${note}`);
-  }
-  return `${lines.join('\n')}\n`;
 }

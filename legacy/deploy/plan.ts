@@ -1,7 +1,8 @@
+import { alloyConfigHash } from '../../alloy-lint';
 import { type ContainerSpec, specDifferences } from './container-spec';
 import type { LocalFile } from './desired';
 import type { Layout } from './layout';
-import type { ObservedContainer, ObservedState } from './observed';
+import type { ObservedContainer, ObservedFile, ObservedState } from './observed';
 
 export interface FileChange {
   readonly name: string;
@@ -11,41 +12,69 @@ export interface FileChange {
 /** The desired state of a deploy: computed locally, compared with an ObservedState. */
 export interface DesiredDeploy {
   readonly layout: Layout;
-  readonly files: readonly Pick<LocalFile, 'name' | 'sha256'>[];
+  readonly files: readonly Pick<LocalFile, 'name' | 'sha256' | 'content'>[];
   readonly container: ContainerSpec;
 }
 
-export type DeployAction =
-  /** A recreate was interrupted after the running container was renamed aside: put it back first. */
-  | { readonly kind: 'restore-previous-container' }
-  | { readonly kind: 'pull-image'; readonly image: string }
-  | { readonly kind: 'create-dirs'; readonly dirs: readonly string[] }
-  | { readonly kind: 'upload-config'; readonly changes: readonly FileChange[] }
-  /** Config-only change on a running container: POST /-/reload, no restart (a restart replays the WAL). */
-  | { readonly kind: 'reload' }
-  /** (Re)create the container; `replaces` keeps the old one aside until the new one is ready. */
-  | { readonly kind: 'create-container'; readonly replaces: boolean; readonly reasons: readonly string[] }
-  | { readonly kind: 'start-container' }
-  | { readonly kind: 'remove-leftover-container'; readonly name: string };
+/**
+ * The deploy's step vocabulary. The executor runs exactly these, in this order (apply-deploy.ts has one small
+ * function per kind); what a failure undoes is chosen by rollback.ts from what the steps reported.
+ */
+export type DeployStep =
+  /** A recreate was cut off after the running container was set aside: it becomes alloy-legacy again and runs. */
+  | { readonly kind: 'restore'; readonly reason: string }
+  | { readonly kind: 'pull'; readonly image: string }
+  | { readonly kind: 'make-dirs'; readonly dirs: readonly string[] }
+  /** The whole desired config into the staging folder (the changes are for the printed plan). */
+  | { readonly kind: 'stage'; readonly changes: readonly FileChange[] }
+  /** `alloy validate` of the staged folder, with the image that will run it. */
+  | { readonly kind: 'validate'; readonly image: string }
+  /** The running container renamed aside and stopped, kept until its replacement is proven. */
+  | { readonly kind: 'set-aside' }
+  /** The staged files in place, POST /-/reload; a rejected reload puts the previous files back on the NAS. */
+  | { readonly kind: 'swap-and-reload' }
+  /** POST /-/reload of the files already in place (a run swapped them in and ended before reloading). */
+  | { readonly kind: 'reload'; readonly reason: string }
+  /** The staged files in place, then `docker run` the new container (`replaces`: one is set aside). */
+  | { readonly kind: 'swap-and-recreate'; readonly replaces: boolean; readonly reasons: readonly string[] }
+  /** The staged files in place, then start the stopped container. */
+  | { readonly kind: 'swap-and-start' }
+  | { readonly kind: 'wait-ready'; readonly reason?: string }
+  /** Alloy's alloy_config_hash must be the local alloyConfigHash: it runs what was just written. */
+  | { readonly kind: 'verify-hash'; readonly sha256: string }
+  /** The container kept aside goes, once the new one is proven (or one an interrupted run left). */
+  | { readonly kind: 'remove-previous' };
+
+export type DeployStepKind = DeployStep['kind'];
 
 export interface DeployPlan {
-  readonly actions: readonly DeployAction[];
+  readonly steps: readonly DeployStep[];
   /** Reasons the deploy must not run at all (nothing is changed when any is present). */
   readonly blockers: readonly string[];
+  /** The hash Alloy must report once the desired config runs. */
+  readonly desiredHash: string;
 }
 
-/** Which files differ: the manifest says what was deployed, the listing what is there now. */
-export function fileChanges(desired: DesiredDeploy['files'], observed: ObservedState): FileChange[] {
-  const remote = new Set(observed.configDir.files);
-  const deployed = observed.manifest?.files ?? {};
+/** Which files differ, by the hashes of what is really there. */
+export function fileChanges(
+  desired: readonly Pick<LocalFile, 'name' | 'sha256'>[],
+  observed: readonly ObservedFile[],
+): FileChange[] {
+  const remote = new Map(observed.map((f) => [f.name, f.sha256]));
   const wanted = new Set(desired.map((f) => f.name));
   const changes: FileChange[] = [];
   for (const f of desired) {
-    if (!remote.has(f.name)) changes.push({ name: f.name, change: 'add' });
-    else if (deployed[f.name] !== f.sha256) changes.push({ name: f.name, change: 'change' });
+    const there = remote.get(f.name);
+    if (there === undefined) changes.push({ name: f.name, change: 'add' });
+    else if (there !== f.sha256) changes.push({ name: f.name, change: 'change' });
   }
-  for (const name of [...remote].sort()) if (!wanted.has(name)) changes.push({ name, change: 'remove' });
+  for (const name of [...remote.keys()].sort()) if (!wanted.has(name)) changes.push({ name, change: 'remove' });
   return changes;
+}
+
+/** The hash Alloy reports for these files (only the *.alloy ones count). */
+export function desiredConfigHash(files: readonly Pick<LocalFile, 'name' | 'content'>[]): string {
+  return alloyConfigHash(files.map((f) => ({ name: f.name, content: f.content })));
 }
 
 function containerReasons(current: ObservedContainer | null, desired: ContainerSpec): string[] {
@@ -58,9 +87,15 @@ function missingRootDir(layout: Layout): string {
   return `${layout.rootDir} does not exist on the NAS: check target.rootDir in dev.yaml (it is not created here)`;
 }
 
-/** Pure: what `deploy` has to do to turn the observed NAS into the desired one, in order. */
+/**
+ * Pure: the steps that turn the observed NAS into the desired one, in order. Whatever changes the config or the
+ * container stages the whole config and has the target image validate it first, and ends with the proof
+ * (wait-ready, verify-hash). A state an interrupted run left (a container set aside, files swapped in but not
+ * loaded) is planned from like any other: the next run converges.
+ */
 export function planDeploy(desired: DesiredDeploy, observed: ObservedState): DeployPlan {
   const { layout } = desired;
+  const desiredHash = desiredConfigHash(desired.files);
   const blockers: string[] = [];
   const oldParts = [
     observed.containers.old && `container ${layout.old.container}`,
@@ -71,34 +106,59 @@ export function planDeploy(desired: DesiredDeploy, observed: ObservedState): Dep
     blockers.push(`the old layout is still there (${oldParts.join(', ')}): run \`legacy-deploy rename\` first`);
   }
   if (!observed.rootDirExists) blockers.push(missingRootDir(layout));
+  if (blockers.length > 0) return { steps: [], blockers, desiredHash };
 
-  const actions: DeployAction[] = [];
+  const steps: DeployStep[] = [];
   let current = observed.containers.current;
-  if (!current && observed.containers.previous) {
-    actions.push({ kind: 'restore-previous-container' });
+  let running = current?.running === true;
+  const runningHash = observed.running.sha256;
+  const ready = observed.ready === 200;
+  const restored = !current && observed.containers.previous !== null;
+  if (restored) {
+    steps.push({ kind: 'restore', reason: `${layout.previousContainer} was set aside by a run that did not finish` });
     current = observed.containers.previous;
-  }
-  // First of all, so that a recreate below can set the current container aside under that name.
-  if (observed.containers.current && observed.containers.previous) {
-    actions.push({ kind: 'remove-leftover-container', name: layout.previousContainer });
+    // Started by the restore; what it then runs is proven below.
+    running = true;
   }
   const reasons = containerReasons(current, desired.container);
   const recreate = reasons.length > 0;
-  if (recreate && !observed.imagePresent) actions.push({ kind: 'pull-image', image: desired.container.image });
+  const changes = fileChanges(desired.files, observed.configDir.files);
+  const configChanges = changes.length > 0;
+  if (observed.containers.current && observed.containers.previous) {
+    // A recreate that ended before proving the new container: prove it now (its hash too, when the files in place
+    // are the desired ones), and only then can the one kept aside go.
+    steps.push({ kind: 'wait-ready', reason: `${layout.container} was created by a run that did not finish` });
+    if (!recreate && !configChanges) steps.push({ kind: 'verify-hash', sha256: desiredHash });
+    steps.push({ kind: 'remove-previous' });
+  }
 
-  const dirs = [!observed.configDir.exists && layout.configDir, !observed.dataDirExists && layout.dataDir].filter(
-    (x): x is string => typeof x === 'string',
-  );
-  if (dirs.length > 0) actions.push({ kind: 'create-dirs', dirs });
-
-  const changes = fileChanges(desired.files, observed);
-  if (changes.length > 0) actions.push({ kind: 'upload-config', changes });
-
-  if (recreate) actions.push({ kind: 'create-container', replaces: current !== null, reasons });
-  else if (!current?.running) actions.push({ kind: 'start-container' });
-  else if (changes.length > 0) actions.push({ kind: 'reload' });
-
-  return { actions, blockers };
+  if (recreate || configChanges || !running) {
+    if (recreate && !observed.imagePresent) steps.push({ kind: 'pull', image: desired.container.image });
+    const dirs = [!observed.configDir.exists && layout.configDir, !observed.dataDirExists && layout.dataDir].filter(
+      (x): x is string => typeof x === 'string',
+    );
+    if (dirs.length > 0) steps.push({ kind: 'make-dirs', dirs });
+    steps.push({ kind: 'stage', changes });
+    steps.push({ kind: 'validate', image: desired.container.image });
+    if (recreate) {
+      if (current) steps.push({ kind: 'set-aside' });
+      steps.push({ kind: 'swap-and-recreate', replaces: current !== null, reasons });
+      steps.push({ kind: 'wait-ready' }, { kind: 'verify-hash', sha256: desiredHash });
+      if (current) steps.push({ kind: 'remove-previous' });
+    } else if (!running) {
+      steps.push({ kind: 'swap-and-start' }, { kind: 'wait-ready' }, { kind: 'verify-hash', sha256: desiredHash });
+    } else {
+      steps.push({ kind: 'swap-and-reload' }, { kind: 'verify-hash', sha256: desiredHash });
+    }
+  } else if (restored) {
+    steps.push({ kind: 'wait-ready' }, { kind: 'verify-hash', sha256: desiredHash });
+  } else if (runningHash !== null && runningHash !== desiredHash) {
+    steps.push({ kind: 'reload', reason: `the files are in place, but Alloy runs config ${runningHash.slice(0, 12)}` });
+    steps.push({ kind: 'verify-hash', sha256: desiredHash });
+  } else if (!ready && !steps.some((s) => s.kind === 'wait-ready')) {
+    steps.push({ kind: 'wait-ready', reason: `${layout.container} runs but is not ready` });
+  }
+  return { steps, blockers, desiredHash };
 }
 
 /** A container to create in place of the old `alloy`, from its own inspect with the mount paths renamed. */

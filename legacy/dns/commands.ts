@@ -30,7 +30,8 @@ export function registerDnsCommands(program: Command): void {
     .command('cloudflare')
     .description(
       'upsert the alloy-legacy CNAME, remove the old alloy CNAME when it is the NAS one. Credentials: env ' +
-        'CLOUDFLARE_API_TOKEN, or CLOUDFLARE_API_KEY + CLOUDFLARE_EMAIL; CLOUDFLARE_BASE_URL overrides the API root',
+        'CLOUDFLARE_API_TOKEN, or CLOUDFLARE_API_KEY + CLOUDFLARE_EMAIL; CLOUDFLARE_BASE_URL (https) overrides the ' +
+        'API root. Exit 3 when a record the cut-over needs gone is left alone',
     )
     .option('--dry-run', 'print the plan and change nothing (exit 2 when something would change)')
     .option(
@@ -43,7 +44,8 @@ export function registerDnsCommands(program: Command): void {
     .command('unbound')
     .description(
       'point the central hostname at the LoadBalancer IP in Unbound: OPNsense API (env OPNSENSE_ENDPOINT, ' +
-        'OPNSENSE_API_KEY, OPNSENSE_API_SECRET) or a local-data file, as unbound.backend in dev.yaml says',
+        'OPNSENSE_API_KEY, OPNSENSE_API_SECRET) or a local-data file, as unbound.backend in dev.yaml says. ' +
+        'Exit 3 when a competing override is left alone',
     )
     .option('--dry-run', 'print the plan and change nothing (exit 2 when something would change)')
     .option('--ca-file <file>', 'PEM CA that signed the firewall certificate (opnsense; TLS is always verified)')

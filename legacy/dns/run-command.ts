@@ -3,26 +3,39 @@
  * stacks, run one backend, print text or --json, and map the outcome to an exit code.
  */
 import { resolve } from 'node:path';
-import { RemoteSession } from '../deploy/remote';
+import { ExitCode, type ExitCodeValue } from '../shared/exit-codes';
+import { RemoteSession } from '../shared/ssh-session';
 import { runCloudflareDns } from './cloudflare/run';
 import type { DnsCommandOptions } from './commands';
 import { runOpnsenseDns } from './opnsense/run';
-import { type PlanSection, sectionChanges } from './plan-view';
-import { memoryReport, processReport, type Report } from './report';
+import { type PlanSection, sectionChanges, sectionExitCode, sectionLeftAlone } from './plan-view';
+import { memoryReport, processReport, type Report, reportFailure } from './report';
 import { type DnsStack, loadDnsStack } from './stack';
 import { RemoteShell } from './unbound-file/remote-shell';
 import { runFileDns } from './unbound-file/run';
 import { LocalShell, type Shell } from './unbound-file/shell';
-
-/** Exit status of a --dry-run that found something to change (as `legacy-deploy plan` does). */
-export const EXIT_CHANGES = 2;
 
 interface Outcome {
   readonly section: PlanSection;
   readonly writes: number;
 }
 
-export async function runDnsCommand(name: 'cloudflare' | 'unbound', options: DnsCommandOptions): Promise<number> {
+/**
+ * Runs one backend and returns the exit code of the shared table: 0 done (or nothing to do), 1 failed,
+ * 2 (--dry-run) changes to make, 3 something the cut-over needs was left alone ("!" lines).
+ */
+export async function runDnsCommand(
+  name: 'cloudflare' | 'unbound',
+  options: DnsCommandOptions,
+): Promise<ExitCodeValue> {
+  try {
+    return await runBackend(name, options);
+  } catch (e) {
+    return reportFailure(e, { json: options.json });
+  }
+}
+
+async function runBackend(name: 'cloudflare' | 'unbound', options: DnsCommandOptions): Promise<ExitCodeValue> {
   const stack = loadDnsStack(resolve(options.configDir));
   const report = options.json ? memoryReport() : processReport({ verbose: options.verbose });
   // In --json mode the verbose detail still goes to stderr; stdout carries only the JSON document.
@@ -31,13 +44,27 @@ export async function runDnsCommand(name: 'cloudflare' | 'unbound', options: Dns
     : report;
   const outcome =
     name === 'cloudflare' ? await cloudflare(stack, options, detailed) : await unbound(stack, options, detailed);
-  const changes = sectionChanges(outcome.section);
+  const dryRun = options.dryRun === true;
+  const exitCode = sectionExitCode(outcome.section, dryRun ? 'planned' : 'applied');
+  const leftAlone = sectionLeftAlone(outcome.section);
+  const incomplete =
+    leftAlone > 0
+      ? `the cut-over is incomplete: ${leftAlone} left alone (the "!" lines say why and what to do)`
+      : undefined;
+  if (incomplete) process.stderr.write(`legacy-deploy: ${incomplete}\n`);
   if (options.json) {
-    process.stdout.write(
-      `${JSON.stringify({ ok: true, dryRun: options.dryRun === true, changes, writes: outcome.writes, section: outcome.section }, null, 2)}\n`,
-    );
+    const doc = {
+      ok: exitCode === ExitCode.ok || exitCode === ExitCode.changesPending,
+      ...(incomplete ? { error: incomplete } : {}),
+      exitCode,
+      dryRun,
+      changes: sectionChanges(outcome.section),
+      writes: outcome.writes,
+      section: outcome.section,
+    };
+    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   }
-  return options.dryRun && changes > 0 ? EXIT_CHANGES : 0;
+  return exitCode;
 }
 
 async function cloudflare(stack: DnsStack, options: DnsCommandOptions, report: Report): Promise<Outcome> {

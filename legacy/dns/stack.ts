@@ -24,7 +24,14 @@ export function cloudflareDesired(legacy: LegacyAlloyConfig): CloudflareDesired 
   const cf = legacy.cloudflare;
   return {
     zone: cf.zone,
-    cname: { name: recordFqdn(cf.record, cf.zone), content: cf.cnameTarget, ttl: cf.ttl, proxied: cf.proxied },
+    cname: {
+      name: recordFqdn(cf.record, cf.zone),
+      content: cf.cnameTarget,
+      // Cloudflare serves (and stores) a proxied record with TTL 1, automatic, whatever was sent; wanting the
+      // configured TTL there would patch the record on every run.
+      ttl: cf.proxied ? 1 : cf.ttl,
+      proxied: cf.proxied,
+    },
     oldName: recordFqdn(cf.oldRecord, cf.zone),
     oldContent: cf.cnameTarget,
   };

@@ -6,6 +6,7 @@ import { Resolver } from 'node:dns/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { checkServerIdentity, connect, type PeerCertificate, rootCertificates } from 'node:tls';
+import { judgeCentralConfig } from './central-config';
 import { judgeCertificate } from './certificate';
 import { judgeExporterMetrics } from './prometheus';
 
@@ -150,6 +151,22 @@ export async function checkExporterMetrics(name: string, target: HttpTarget, tim
     const r = await get(target, timeoutMs);
     if (r.status !== 200) return { name, ok: false, detail: `GET ${target.url.pathname}: HTTP ${r.status}` };
     return { name, ...judgeExporterMetrics(r.body) };
+  } catch (e) {
+    return { name, ok: false, detail: describeError(e) };
+  }
+}
+
+/** The central instance's running config against the expected hash, from its /metrics over verified HTTPS. */
+export async function checkCentralConfig(
+  name: string,
+  target: HttpTarget,
+  expectedHash: string,
+  timeoutMs: number,
+): Promise<CheckResult> {
+  try {
+    const r = await get(target, timeoutMs);
+    if (r.status !== 200) return { name, ok: false, detail: `GET ${target.url.pathname}: HTTP ${r.status}` };
+    return { name, ...judgeCentralConfig(r.body, expectedHash) };
   } catch (e) {
     return { name, ok: false, detail: describeError(e) };
   }

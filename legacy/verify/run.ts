@@ -5,11 +5,22 @@
  */
 import { readFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { builtinPorts } from '../../lib/config/schema';
+import { ALLOY_DEFAULTS } from '../../lib/defaults';
+import { kubernetesPipelineFiles } from '../../lib/kubernetes-pipeline';
 import { DnsError } from '../dns/errors';
+import { reportFailure } from '../dns/report';
 import { type DnsStack, loadDnsStack } from '../dns/stack';
-import { type CheckResult, checkExporterMetrics, checkReady, checkResolves, checkTls } from './checks';
+import { expectedConfigHash } from './central-config';
+import {
+  type CheckResult,
+  checkCentralConfig,
+  checkExporterMetrics,
+  checkReady,
+  checkResolves,
+  checkTls,
+} from './checks';
 
 export interface VerifyOptions {
   readonly configDir: string;
@@ -26,6 +37,8 @@ export interface VerifyOptions {
   /** Base URL of the legacy instance; default http://target.host:httpPort. */
   readonly legacyUrl?: string;
   readonly timeout?: string;
+  /** Folder of the central pipeline the running config must match; default assets/alloy beside the config dir. */
+  readonly centralAssets?: string;
 }
 
 const port = (name: string) => builtinPorts.find((p) => p.name === name)?.port as number;
@@ -56,7 +69,23 @@ function readCa(file: string | undefined): string | undefined {
   }
 }
 
-/** A check's outcome with a stable id (dns, tls-http, tls-otlp, ready-central, ready-legacy, exporter-legacy). */
+function centralConfigHash(options: VerifyOptions, { collect, version, replicas }: DnsStack['central']): string {
+  const dir = resolve(options.centralAssets ?? join(options.configDir, '..', 'assets/alloy'));
+  try {
+    const kubernetesDir = join(options.configDir, '..', ALLOY_DEFAULTS.kubernetesAssetsDir);
+    return expectedConfigHash(
+      dir,
+      kubernetesPipelineFiles({ collect: collect.kubernetes, version, replicas, dir: kubernetesDir }),
+    );
+  } catch (e) {
+    throw new DnsError(`--central-assets: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/**
+ * A check's outcome with a stable id (dns, tls-http, tls-otlp, ready-central, config-central, ready-legacy,
+ * exporter-legacy).
+ */
 export interface VerifyResult extends CheckResult {
   readonly id: string;
 }
@@ -67,18 +96,18 @@ export async function runVerifyChecks(stack: DnsStack, options: VerifyOptions): 
   const timeoutMs = wholeNumber(options.timeout, '--timeout', 5, 1) * 1000;
   const ca = readCa(options.caFile);
   const connectHost = options.connect ?? hostname;
-  const httpsPort = wholeNumber(options.httpsPort, '--https-port', port('http'), 1);
+  const httpsPort = wholeNumber(options.httpsPort, '--https-port', stack.central.servicePorts.http, 1);
   const otlpPort = wholeNumber(options.otlpPort, '--otlp-port', port('otlp-grpc'), 1);
   const legacyBase = new URL(options.legacyUrl ?? `http://${stack.legacy.target.host}:${stack.legacy.httpPort}`);
   const central = new URL(`https://${hostname}:${httpsPort}/-/ready`);
   const legacyReady = new URL('/-/ready', legacyBase);
   const legacyMetrics = new URL('/metrics', legacyBase);
+  const centralMetrics = new URL(`https://${hostname}:${httpsPort}/metrics`);
+  const resolver = resolverOption(options.resolver, stack);
+  const expectedHash = centralConfigHash(options, stack.central);
   const tagged = async (id: string, check: Promise<CheckResult>): Promise<VerifyResult> => ({ id, ...(await check) });
   return Promise.all([
-    tagged(
-      'dns',
-      checkResolves(`dns ${hostname}`, hostname, loadBalancerIP, resolverOption(options.resolver, stack), timeoutMs),
-    ),
+    tagged('dns', checkResolves(`dns ${hostname}`, hostname, loadBalancerIP, resolver, timeoutMs)),
     tagged(
       'tls-http',
       checkTls(
@@ -98,6 +127,15 @@ export async function runVerifyChecks(stack: DnsStack, options: VerifyOptions): 
       ),
     ),
     tagged('ready-central', checkReady(`ready central ${central.href}`, { url: central, connectHost, ca }, timeoutMs)),
+    tagged(
+      'config-central',
+      checkCentralConfig(
+        `config central ${centralMetrics.href}`,
+        { url: centralMetrics, connectHost, ca },
+        expectedHash,
+        timeoutMs,
+      ),
+    ),
     tagged('ready-legacy', checkReady(`ready legacy ${legacyReady.href}`, { url: legacyReady }, timeoutMs)),
     tagged(
       'exporter-legacy',
@@ -116,11 +154,26 @@ export function formatChecks(results: readonly CheckResult[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Prints the table (or JSON); exit 0 only when every check passed. */
+/**
+ * Prints the table (or JSON); exit 0 only when every check passed. A failure, whether checks failed or the run could
+ * not start (bad option, bad config), is `ok: false` with an `error` in --json, as in every command.
+ */
 export async function runVerifyCommand(options: VerifyOptions): Promise<number> {
-  const stack = loadDnsStack(resolve(options.configDir));
-  const results = await runVerifyChecks(stack, options);
-  const ok = results.every((r) => r.ok);
-  process.stdout.write(options.json ? `${JSON.stringify({ ok, checks: results }, null, 2)}\n` : formatChecks(results));
-  return ok ? 0 : 1;
+  try {
+    const stack = loadDnsStack(resolve(options.configDir));
+    const results = await runVerifyChecks(stack, options);
+    const failed = results.filter((r) => !r.ok);
+    const ok = failed.length === 0;
+    const error = ok
+      ? undefined
+      : `${failed.length} of ${results.length} checks failed: ${failed.map((r) => r.id).join(', ')}`;
+    process.stdout.write(
+      options.json
+        ? `${JSON.stringify({ ok, ...(error ? { error } : {}), checks: results }, null, 2)}\n`
+        : formatChecks(results),
+    );
+    return ok ? 0 : 1;
+  } catch (e) {
+    return reportFailure(e, { json: options.json });
+  }
 }

@@ -48,7 +48,14 @@ export function loadStackFile<S extends z.ZodType>(file: string, schema: S): z.i
       })),
     );
   }
-  const result = schema.safeParse(doc.toJS() ?? {});
+  let value: unknown;
+  try {
+    // toJS expands aliases; the yaml library refuses an alias bomb (billion laughs) here with an exception.
+    value = doc.toJS() ?? {};
+  } catch (e) {
+    throw new ConfigError([{ file, key: '', message: (e instanceof Error ? e.message : String(e)).split('\n')[0] }]);
+  }
+  const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new ConfigError(
     result.error.issues.flatMap((issue) => {

@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { alloyConfigHash } from '../../alloy-lint';
+import { CONFIG_HASH_ANNOTATION } from '../../lib/config-map';
 import { find, type K8sObject, ScratchProject, withScratchProject } from '../support/manifests';
 import { REPO_DIR } from '../support/shared';
 
@@ -14,9 +16,10 @@ afterAll(() => project.remove());
 const deployment = () => find(objects, 'Deployment');
 const podSpec = () => deployment().spec.template.spec;
 const container = () => podSpec().containers[0];
+const reloader = () => podSpec().containers.find((c: { name: string }) => c.name === 'config-reloader');
 
 describe('every object', () => {
-  test('the six objects, each once, in a stable order', () => {
+  test('one replica: the six objects, each once, in a stable order (a Deployment with one PVC)', () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'Namespace/alloy',
       'ConfigMap/alloy-config',
@@ -63,6 +66,17 @@ describe('ConfigMap alloy-config', () => {
     expect(Object.keys(configMap.data ?? {})).toEqual(files);
     for (const f of files) expect(configMap.data?.[f]).toBe(readFileSync(join(dir, f), 'utf8'));
   });
+
+  test('the expected-hash annotation is SHA-256 of the files contents concatenated in path order', () => {
+    const configMap = find(objects, 'ConfigMap');
+    const names = Object.keys(configMap.data ?? {}).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    const digest = require('node:crypto').createHash('sha256');
+    for (const name of names) digest.update(configMap.data?.[name] ?? '');
+    expect(configMap.metadata.annotations?.[CONFIG_HASH_ANNOTATION]).toBe(digest.digest('hex'));
+    expect(configMap.metadata.annotations?.[CONFIG_HASH_ANNOTATION]).toBe(
+      alloyConfigHash(Object.entries(configMap.data ?? {}).map(([name, content]) => ({ name, content }))),
+    );
+  });
 });
 
 describe('PersistentVolumeClaim alloy-data', () => {
@@ -103,13 +117,14 @@ describe('Deployment alloy', () => {
     expect(container().imagePullPolicy).toBe('IfNotPresent');
   });
 
-  test('args: run /etc/alloy, listen on all addresses, storage on the volume, stability level', () => {
+  test('args: run /etc/alloy, listen on all addresses, storage on the volume, stability level, no usage reports', () => {
     expect(container().args).toEqual([
       'run',
       '/etc/alloy',
       '--server.http.listen-addr=0.0.0.0:12345',
       '--storage.path=/var/lib/alloy/data',
       '--stability.level=generally-available',
+      '--disable-reporting',
     ]);
   });
 
@@ -128,10 +143,11 @@ describe('Deployment alloy', () => {
     expect(JSON.stringify(container())).not.toContain('/-/healthy');
   });
 
-  test('mounts config at /etc/alloy, data at /var/lib/alloy/data, TLS outside /etc/alloy', () => {
+  test('mounts config at /etc/alloy (the whole volume, never subPath), data at /var/lib/alloy/data, TLS outside /etc/alloy', () => {
     const mounts = Object.fromEntries(container().volumeMounts.map((m: { name: string }) => [m.name, m]));
     const volumes = Object.fromEntries(podSpec().volumes.map((v: { name: string }) => [v.name, v]));
     expect(mounts.config).toMatchObject({ mountPath: '/etc/alloy', readOnly: true });
+    for (const c of podSpec().containers) for (const m of c.volumeMounts) expect(m.subPath).toBeUndefined();
     expect(volumes.config.configMap.name).toBe('alloy-config');
     expect(mounts.data.mountPath).toBe('/var/lib/alloy/data');
     expect(volumes.data.persistentVolumeClaim.claimName).toBe('alloy-data');
@@ -145,6 +161,11 @@ describe('Deployment alloy', () => {
     const env = Object.fromEntries(container().env.map((e: { name: string; value: string }) => [e.name, e.value]));
     expect(env.ALLOY_TLS_CERT_FILE).toBe(`${tlsMount}/tls.crt`);
     expect(env.ALLOY_TLS_KEY_FILE).toBe(`${tlsMount}/tls.key`);
+  });
+
+  test("the syslog listener's format comes from prod.yaml's syslogFormat as ALLOY_SYSLOG_FORMAT", () => {
+    const env = Object.fromEntries(container().env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    expect(env.ALLOY_SYSLOG_FORMAT).toBe('rfc3164');
   });
 
   test('envFrom the configured existing Secret, which is not itself in the output', () => {
@@ -175,16 +196,79 @@ describe('Deployment alloy', () => {
     expect(container().resources).toEqual({ requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } });
   });
 
-  test('a pod annotation carries a checksum of the configuration, which changes with any .alloy file', () => {
-    const before = deployment().spec.template.metadata.annotations['checksum/config'];
-    expect(before).toMatch(/^[0-9a-f]{64}$/);
+  test('no config checksum on the pod template: a .alloy change leaves the pod template as it was', () => {
+    const template = deployment().spec.template;
+    expect(template.metadata.annotations).toBeUndefined();
     withScratchProject((other) => {
       const file = other.path('assets/alloy/logging.alloy');
       writeFileSync(file, readFileSync(file, 'utf8').replace('"info"', '"debug"'));
-      const after = find(other.synth(), 'Deployment').spec.template.metadata.annotations['checksum/config'];
-      expect(after).toMatch(/^[0-9a-f]{64}$/);
-      expect(after).not.toBe(before);
+      const changed = other.synth();
+      expect(find(changed, 'Deployment').spec.template).toEqual(template);
+      expect(find(changed, 'ConfigMap').metadata.annotations?.[CONFIG_HASH_ANNOTATION]).not.toBe(
+        find(objects, 'ConfigMap').metadata.annotations?.[CONFIG_HASH_ANNOTATION],
+      );
     });
+  });
+
+  test('an image change still rolls the pod (the pod template changes)', () => {
+    withScratchProject((other) => {
+      other.editProd((t) => t.replace('version: v1.10.1', 'version: v1.11.0'));
+      expect(find(other.synth(), 'Deployment').spec.template).not.toEqual(deployment().spec.template);
+    });
+  });
+});
+
+describe('the config-reloader sidecar', () => {
+  test('pinned prometheus-config-reloader image from the stack file', () => {
+    expect(reloader().image).toBe('quay.io/prometheus-operator/prometheus-config-reloader:v0.89.0');
+    expect(reloader().imagePullPolicy).toBe('IfNotPresent');
+  });
+
+  test('reload URL is https://localhost on the http port (the server answers TLS only)', () => {
+    const url = new URL(
+      reloader()
+        .args.find((a: string) => a.startsWith('--reload-url='))
+        .slice('--reload-url='.length),
+    );
+    const httpPort = container().ports.find((p: { name: string }) => p.name === 'http').containerPort;
+    expect(url.protocol).toBe('https:');
+    expect(url.hostname).toBe('localhost');
+    expect(Number(url.port)).toBe(httpPort);
+    expect(url.pathname).toBe('/-/reload');
+  });
+
+  test('watches the folder Alloy loads, through the same ConfigMap volume, read-only', () => {
+    expect(reloader().args).toContain(`--watched-dir=${container().args[1]}`);
+    const alloyMount = container().volumeMounts.find((m: { name: string }) => m.name === 'config');
+    expect(reloader().volumeMounts).toEqual([alloyMount]);
+  });
+
+  test('has its own readiness on its own port, resources, and the locked-down security context', () => {
+    expect(reloader().readinessProbe.httpGet).toEqual({ path: '/healthz', port: 8080, scheme: 'HTTP' });
+    expect(reloader().args).toContain('--listen-address=:8080');
+    expect(reloader().resources).toEqual({ requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } });
+    expect(reloader().securityContext).toMatchObject({
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(reloader().securityContext.runAsUser).toBeGreaterThan(0);
+  });
+
+  test('the reloader version comes from the stack file', () => {
+    withScratchProject((other) => {
+      other.editProd((t) => t.replace('version: v0.89.0', 'version: v0.90.1'));
+      const changed = find(other.synth(), 'Deployment').spec.template.spec.containers[1];
+      expect(changed.image).toBe('quay.io/prometheus-operator/prometheus-config-reloader:v0.90.1');
+    });
+  });
+
+  test('single replica: the pipeline gets max_connection_age 0s (gRPC: never)', () => {
+    const env = Object.fromEntries(container().env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    expect(env.ALLOY_OTLP_MAX_CONNECTION_AGE).toBe('0s');
+    expect(container().args.some((a: string) => a.startsWith('--cluster.'))).toBe(false);
   });
 });
 
@@ -244,7 +328,7 @@ describe('values from the stack file', () => {
 
   test('without envFromSecret the container has no envFrom', () => {
     withScratchProject((other) => {
-      other.editProd((t) => t.replace(/ {2}envFromSecret:[\s\S]*?MIMIR_REMOTE_WRITE_URL\n/, ''));
+      other.editProd((t) => t.replace(/ {2}envFromSecret:[\s\S]*?MIMIR_TENANT_ID\n/, ''));
       // The pipeline may then read only the env vars the chart sets itself.
       for (const f of readdirSync(other.path('assets/alloy'))) {
         if (!['logging.alloy', 'http.alloy'].includes(f)) rmSync(other.path('assets/alloy', f));
@@ -255,7 +339,7 @@ describe('values from the stack file', () => {
 
   test('without envFromSecret a pipeline that reads the Secret keys is refused at synth', () => {
     withScratchProject((other) => {
-      other.editProd((t) => t.replace(/ {2}envFromSecret:[\s\S]*?MIMIR_REMOTE_WRITE_URL\n/, ''));
+      other.editProd((t) => t.replace(/ {2}envFromSecret:[\s\S]*?MIMIR_TENANT_ID\n/, ''));
       expect(() => other.synth()).toThrow(
         /export_mimir.alloy:\d+:\d+: error: .*"MIMIR_REMOTE_WRITE_URL" is not provided/,
       );
@@ -263,6 +347,6 @@ describe('values from the stack file', () => {
   });
 });
 
-test('snapshot of the full synth (the rules above are asserted one by one; this catches everything else)', () => {
+test('snapshot of the single-replica synth (the rules above are asserted one by one; this catches everything else)', () => {
   expect(objects).toMatchSnapshot();
 });

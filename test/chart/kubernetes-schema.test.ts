@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import { type K8sObject, ScratchProject } from '../support/manifests';
+import { haMode, type K8sObject, ScratchProject } from '../support/manifests';
 import { describeWithShared, sharedPath } from '../support/shared';
 
 /** kubeconform's schema file name for an object: `<kind>[-<group>]-<version>.json`. */
@@ -20,31 +20,82 @@ function strictValidator(): Ajv {
   return ajv;
 }
 
+const collectBoth = (t: string) =>
+  t.replace('      podLogs: false', '      podLogs: true').replace('      events: false', '      events: true');
+
 describeWithShared(
   'k8s/schemas',
   'synthesized objects against the strict Kubernetes 1.28 / cert-manager schemas',
   () => {
-    let project: ScratchProject;
-    let objects: K8sObject[];
     const ajv = strictValidator();
+    /** Each mode's synth: one replica (the committed prod.yaml), and HA mode with every optional object. */
+    const modes: Record<string, (text: string) => string> = {
+      'one replica': (t) => t,
+      'HA mode (3 replicas, secret CA, autoscaler)': haMode(
+        3,
+        '    clusterCa: secret\n    autoscaling:\n      maxReplicas: 6\n',
+      ),
+      'pod logs and events on (ServiceAccount, ClusterRole, ClusterRoleBinding)': collectBoth,
+      'HA mode with pod logs and events (v1.16.3)': (t) =>
+        haMode(3)(collectBoth(t)).replace('version: v1.10.1', 'version: v1.16.3'),
+    };
+    const synthesized: Record<string, K8sObject[]> = {};
     beforeAll(() => {
-      project = new ScratchProject();
-      objects = project.synth();
+      for (const [mode, edit] of Object.entries(modes)) {
+        const project = new ScratchProject();
+        try {
+          project.editProd(edit);
+          synthesized[mode] = project.synth();
+        } finally {
+          project.remove();
+        }
+      }
     });
-    afterAll(() => project.remove());
+    const objects = () => synthesized['one replica'];
 
-    test('every object validates (unknown fields are errors, like kubeconform -strict)', () => {
-      const failures = objects.flatMap((o) => {
-        const schema = JSON.parse(readFileSync(sharedPath('k8s/schemas', schemaFile(o)), 'utf8'));
-        const validate = ajv.compile(schema);
-        const where = `${o.kind}/${o.metadata.name}`;
-        return validate(o) ? [] : [`${where}: ${ajv.errorsText(validate.errors)}`];
-      });
-      expect(failures).toEqual([]);
+    test.each(Object.keys(modes))(
+      '%s: every object validates (unknown fields are errors, like kubeconform -strict)',
+      (mode) => {
+        const failures = synthesized[mode].flatMap((o) => {
+          const schema = JSON.parse(readFileSync(sharedPath('k8s/schemas', schemaFile(o)), 'utf8'));
+          const validate = ajv.compile(schema);
+          const where = `${o.kind}/${o.metadata.name}`;
+          return validate(o) ? [] : [`${where}: ${ajv.errorsText(validate.errors)}`];
+        });
+        expect(failures).toEqual([]);
+      },
+    );
+
+    test('HA mode holds the kinds the one-replica mode lacks', () => {
+      expect(new Set(synthesized['HA mode (3 replicas, secret CA, autoscaler)'].map((o) => o.kind))).toEqual(
+        new Set([
+          'Namespace',
+          'ConfigMap',
+          'Certificate',
+          'Service',
+          'StatefulSet',
+          'PodDisruptionBudget',
+          'HorizontalPodAutoscaler',
+        ]),
+      );
+    });
+
+    test('collection on holds the RBAC kinds, each validated against its own schema', () => {
+      const rbac = synthesized['pod logs and events on (ServiceAccount, ClusterRole, ClusterRoleBinding)'];
+      expect(rbac.map((o) => `${o.kind} ${schemaFile(o)}`)).toEqual(
+        expect.arrayContaining([
+          'ServiceAccount serviceaccount-v1.json',
+          'ClusterRole clusterrole-rbac-v1.json',
+          'ClusterRoleBinding clusterrolebinding-rbac-v1.json',
+        ]),
+      );
+      // Cluster-scoped: no namespace of their own (the shared validator's cross-object rule).
+      for (const o of rbac.filter((x) => x.kind.startsWith('ClusterRole')))
+        expect(o.metadata.namespace).toBeUndefined();
     });
 
     test('the validator is strict: an unknown field in the Deployment is rejected', () => {
-      const deployment = structuredClone(objects.find((o) => o.kind === 'Deployment')) as K8sObject;
+      const deployment = structuredClone(objects().find((o) => o.kind === 'Deployment')) as K8sObject;
       deployment.spec.template.spec.containers[0].imagePullPolicyy = 'Always';
       const validate = ajv.compile(JSON.parse(readFileSync(sharedPath('k8s/schemas', schemaFile(deployment)), 'utf8')));
       expect(validate(deployment)).toBe(false);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stackJsonSchemas } from '../../lib/config/json-schema';
 import { ConfigError, loadDevStack, loadProdStack } from '../../lib/config/load';
-import { withScratchProject } from '../support/manifests';
+import { haMode, withScratchProject } from '../support/manifests';
 import { REPO_DIR } from '../support/shared';
 
 /** Loads config/prod.yaml after an edit and returns the problems, one line each. */
@@ -30,16 +30,6 @@ describe('the committed stack files', () => {
     expect(text.split('\n')[0]).toBe(`# yaml-language-server: $schema=./schema/${stack}.schema.json`);
     const committed = JSON.parse(readFileSync(join(REPO_DIR, `config/schema/${stack}.schema.json`), 'utf8'));
     expect(committed).toEqual(stackJsonSchemas()[`${stack}.schema.json`]);
-  });
-
-  test('each version carries the Renovate comment on the line above it', () => {
-    for (const stack of ['prod', 'dev']) {
-      const lines = readFileSync(join(REPO_DIR, `config/${stack}.yaml`), 'utf8').split('\n');
-      const at = lines.findIndex((l) => /^\s+version: /.test(l));
-      expect(lines[at - 1].trim()).toBe(
-        '# renovate: datasource=github-releases packageName=grafana/alloy versioning=semver',
-      );
-    }
   });
 
   test('the central hostname and IP are written once: dev.yaml does not repeat them', () => {
@@ -106,5 +96,45 @@ describe('a broken prod stack file gives one clear message per problem: file, li
 
   test('a missing file is named', () => {
     expect(() => loadProdStack('/nonexistent/prod.yaml')).toThrow('/nonexistent/prod.yaml: cannot read: ENOENT');
+  });
+});
+
+describe('HA mode settings: replicas 1-20; HA options only with replicas > 1', () => {
+  test('replicas outside 1-20 are refused, naming the key', () => {
+    for (const n of [0, 21]) {
+      expect(prodProblems(haMode(n))).toEqual([
+        expect.stringMatching(
+          new RegExp(`^<tmp>/config/prod.yaml:\\d+: alloy.replicas: a whole number from 1 to 20, got ${n}$`),
+        ),
+      ]);
+    }
+    expect(prodProblems(haMode(20))).toEqual([]);
+  });
+
+  test('ha options with one replica are an error naming alloy.ha', () => {
+    expect(prodProblems((t) => t.replace('  replicas: 1', '  replicas: 1\n  ha:\n    maxConnectionAge: 5m'))).toEqual([
+      expect.stringMatching(/^<tmp>\/config\/prod.yaml:\d+: alloy.ha: HA options need alloy.replicas > 1/),
+    ]);
+  });
+
+  test('v1.16.2 is refused in HA mode (clustering over TLS, grafana/alloy#6436) and accepted with one replica', () => {
+    const v1162 = (t: string) => t.replace('version: v1.10.1', 'version: v1.16.2');
+    expect(prodProblems((t) => haMode(3)(v1162(t)))).toEqual([
+      expect.stringMatching(
+        /^<tmp>\/config\/prod.yaml:5: alloy.version: v1.16.2 cannot run HA mode .*grafana\/alloy#6436/,
+      ),
+    ]);
+    expect(prodProblems(v1162)).toEqual([]);
+    expect(prodProblems((t) => haMode(3)(t.replace('version: v1.10.1', 'version: v1.16.3')))).toEqual([]);
+  });
+
+  test('autoscaling.maxReplicas must exceed replicas; a bad duration or CA choice names its key', () => {
+    expect(prodProblems(haMode(3, '    autoscaling:\n      maxReplicas: 3\n'))).toEqual([
+      expect.stringMatching(/alloy.ha.autoscaling.maxReplicas: more than alloy.replicas \(3/),
+    ]);
+    expect(prodProblems(haMode(3, '    maxConnectionAge: five minutes\n'))).toEqual([
+      expect.stringMatching(/alloy.ha.maxConnectionAge: a duration such as 5m/),
+    ]);
+    expect(prodProblems(haMode(3, '    clusterCa: mine\n'))).toEqual([expect.stringMatching(/alloy.ha.clusterCa: /)]);
   });
 });

@@ -97,14 +97,56 @@ describe('bad input leaves the previous dist/ exactly as it was and exits 1 with
   test('a pipeline the Alloy linter rejects: each problem with file:line:col', () => {
     withEditedFile(
       project.path('assets/alloy/export_mimir.alloy'),
-      (t) => t.replace('remote_write.mimir.receiver]', 'remote_write.mimir.receivers]'),
+      (t) => t.replace('relabel.drop_labels.receiver]', 'relabel.drop_labels.receivers]'),
       () => {
         const r = run(project, synthApp);
         expect(r.status).toBe(1);
-        expect(r.stderr).toMatch(/assets\/alloy\/export_mimir.alloy:3:\d+: error: .*receivers/);
+        expect(r.stderr).toMatch(/assets\/alloy\/export_mimir.alloy:\d+:\d+: error: .*has no export "receivers"/);
         distUnchanged();
       },
     );
+  });
+
+  test('a pipeline judged as the release prod.yaml pins: an attribute v1.10.1 does not know', () => {
+    withEditedFile(
+      project.path('assets/alloy/collect_otlp.alloy'),
+      (t) => t.replace('reload_interval =', 'reload_intervall ='),
+      () => {
+        const r = run(project, synthApp);
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(
+          /assets\/alloy\/collect_otlp.alloy:\d+:\d+: error: otelcol.receiver.otlp > grpc > tls has no attribute "reload_intervall" in Alloy v1.10.1 \(did you mean "reload_interval"\?\)/,
+        );
+        distUnchanged();
+      },
+    );
+  });
+
+  test('HA mode: the committed pipelines state their clustering, and one that does not is refused', () => {
+    withEditedFile(
+      project.path('config/prod.yaml'),
+      (t) => t.replace(/^ {2}replicas: 1$/m, '  replicas: 3'),
+      () => {
+        const ha = run(project, synthApp);
+        expect(ha.stderr).toBe('');
+        expect(ha.status).toBe(0);
+        previous = readFileSync(project.path('dist/alloy.k8s.yaml'), 'utf8');
+        withEditedFile(
+          project.path('assets/alloy/collect_self_metrics.alloy'),
+          (t) => t.replace(/\n\t\/\/ Every replica[\s\S]*?\t}\n/, '\n'),
+          () => {
+            const r = run(project, synthApp);
+            expect(r.status).toBe(1);
+            expect(r.stderr).toMatch(
+              /assets\/alloy\/collect_self_metrics.alloy:\d+:\d+: error: prometheus.scrape "self" needs clustering \{ enabled = true \} when Alloy runs clustered/,
+            );
+            distUnchanged();
+          },
+        );
+      },
+    );
+    expect(run(project, synthApp).status).toBe(0);
+    previous = readFileSync(project.path('dist/alloy.k8s.yaml'), 'utf8');
   });
 
   test('an env var the Deployment does not provide (not in envFromSecret.keys nor set by the chart)', () => {

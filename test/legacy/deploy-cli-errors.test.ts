@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runLegacyDeploy } from '../support/legacy-deploy-cli';
@@ -34,7 +34,60 @@ describe('legacy-deploy input errors', () => {
   test('a missing assets folder is named', async () => {
     const r = await run(['plan', '--config-dir', configDir, '--assets', join(dir, 'nope'), '--identity', '/x']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`cannot read the assets folder ${join(dir, 'nope')}: ENOENT`);
+    expect(r.stderr).toContain(`${join(dir, 'nope')}: error: folder does not exist`);
+  });
+
+  /** An assets folder holding main.alloy plus `add(dir)`; the deploy must refuse it before connecting. */
+  async function deployWith(add: (assets: string) => void, json = false) {
+    const assets = mkdtempSync(join(dir, 'assets-'));
+    writeFileSync(join(assets, 'main.alloy'), 'logging { }\n');
+    add(assets);
+    const r = await run([
+      'deploy',
+      '--config-dir',
+      configDir,
+      '--assets',
+      assets,
+      '--identity',
+      '/nonexistent',
+      ...(json ? ['--json'] : []),
+    ]);
+    return { r, assets };
+  }
+
+  test('a symlink in the assets folder is refused, naming it (issue #10 defect 1: a linked private key)', async () => {
+    const key = join(dir, 'id_ed25519');
+    writeFileSync(key, 'PRIVATE KEY\n', { mode: 0o600 });
+    const { r, assets } = await deployWith((a) => symlinkSync(key, join(a, 'notes.txt')));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `legacy-deploy: ${join(assets, 'notes.txt')}: error: is a symbolic link: refused (copy the file into the folder instead)\n`,
+    );
+  });
+
+  test('a dangling link and a non-UTF-8 name are one line each, no stack trace (defect 6)', async () => {
+    const dangling = await deployWith((a) => symlinkSync(join(a, 'gone'), join(a, 'b.alloy')));
+    expect(dangling.r.code).toBe(1);
+    expect(dangling.r.stderr).toMatch(/^legacy-deploy: \S+b\.alloy: error: is a symbolic link: refused .*\n$/);
+    const latin1 = await deployWith((a) => writeFileSync(Buffer.from(`${a}/caf\xe9.alloy`, 'latin1'), 'x'), true);
+    expect(latin1.r.code).toBe(1);
+    expect(latin1.r.stderr).toBe(
+      `legacy-deploy: ${latin1.assets}/caf\\xe9.alloy: error: file name is not valid UTF-8: rename it\n`,
+    );
+    expect(JSON.parse(latin1.r.stdout)).toMatchObject({ ok: false, error: expect.stringContaining('not valid UTF-8') });
+  });
+
+  test.each([
+    ['plan', ['plan', '--identity', '/nonexistent', '--assets', '/nonexistent-assets']],
+    ['dns cloudflare', ['dns', 'cloudflare']],
+  ])('--json on failure prints { ok: false, error } on stdout in every command (%s)', async (_name, args) => {
+    const r = await run([...args, '--config-dir', configDir, '--json']);
+    expect(r.code).toBe(1);
+    const result = JSON.parse(r.stdout);
+    expect(result.ok).toBe(false);
+    expect(typeof result.error).toBe('string');
+    expect(r.stderr).toContain(`legacy-deploy: ${result.error}`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   test('--ready-timeout must be whole seconds', async () => {

@@ -10,8 +10,8 @@ import {
   knownHostsName,
   preferredHostKeyAlgorithms,
   verifyHostKey,
-} from '../../legacy/deploy/known-hosts';
-import { findProgram } from '../support/system-packages';
+} from '../../legacy/shared/known-hosts';
+import { describeNeeding } from '../support/requirements';
 
 const keyA = 'AAAAC3NzaC1lZDI1NTE5AAAAIOu0Hk3Wc9kQ1bWv9OY2r0yGJ4CjA1b1bZbqfGq0jQ7A';
 const keyB = 'AAAAC3NzaC1lZDI1NTE5AAAAIBv6cXk8mYy5i2pX5p0Xo0n7g7m0L4jC0sQ9y3m0b2nB';
@@ -63,8 +63,7 @@ describe('known_hosts matching (OpenSSH rules)', () => {
     expect(keyTypeOf(Buffer.from(keyA, 'base64'))).toBe('ssh-ed25519');
   });
 
-  const sshKeygen = findProgram('ssh-keygen');
-  (sshKeygen ? describe : describe.skip)('against OpenSSH itself', () => {
+  describeNeeding({ programs: ['ssh-keygen'] }, 'against OpenSSH itself', () => {
     let dir: string;
     beforeAll(() => {
       dir = mkdtempSync(join(tmpdir(), 'known-hosts-'));

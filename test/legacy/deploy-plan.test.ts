@@ -1,9 +1,9 @@
+import { createRenamedArgs } from '../../legacy/deploy/apply-rename';
 import type { ContainerSpec } from '../../legacy/deploy/container-spec';
 import { containerSpecFor } from '../../legacy/deploy/desired';
 import { layoutFor } from '../../legacy/deploy/layout';
 import type { ObservedContainer, ObservedState } from '../../legacy/deploy/observed';
-import { type DesiredDeploy, fileChanges, planDeploy, planRename } from '../../legacy/deploy/plan';
-import { createRenamedContainerScript } from '../../legacy/deploy/scripts';
+import { type DesiredDeploy, desiredConfigHash, fileChanges, planDeploy, planRename } from '../../legacy/deploy/plan';
 import { legacyAlloySchema } from '../../lib/config/schema';
 
 const layout = layoutFor('/volume2/docker');
@@ -14,10 +14,11 @@ const config = legacyAlloySchema.parse({
 });
 const spec = containerSpecFor(config, 'alloy.example.net', layout);
 const files = [
-  { name: 'a.alloy', sha256: 'aaa' },
-  { name: 'b.alloy', sha256: 'bbb' },
+  { name: 'a.alloy', sha256: 'aaa', content: Buffer.from('a') },
+  { name: 'b.alloy', sha256: 'bbb', content: Buffer.from('b') },
 ];
 const desired: DesiredDeploy = { layout, files, container: spec };
+const hash = desiredConfigHash(files);
 
 function container(overrides: Partial<ObservedContainer> = {}): ObservedContainer {
   return {
@@ -40,89 +41,133 @@ function container(overrides: Partial<ObservedContainer> = {}): ObservedContaine
   };
 }
 
-/** A NAS where the desired state is fully deployed; tests change one thing at a time. */
+/** A NAS where the desired state is fully deployed and runs; tests change one thing at a time. */
 function deployed(overrides: Partial<ObservedState> = {}): ObservedState {
   return {
     now: 1000,
     rootDirExists: true,
-    configDir: { exists: true, files: ['a.alloy', 'b.alloy'] },
-    manifest: { files: { 'a.alloy': 'aaa', 'b.alloy': 'bbb' } },
+    configDir: {
+      exists: true,
+      files: [
+        { name: 'a.alloy', sha256: 'aaa' },
+        { name: 'b.alloy', sha256: 'bbb' },
+      ],
+    },
     dataDirExists: true,
     previousConfigExists: true,
     old: { configDirExists: false, dataDirExists: false },
     containers: { current: container(), previous: null, old: null },
-    containersSource: 'docker',
     imagePresent: true,
     lock: null,
+    ready: 200,
+    running: { sha256: hash, lastLoadSuccessful: true },
     ...overrides,
   };
 }
 
-const kinds = (plan: { actions: readonly { kind: string }[] }) => plan.actions.map((a) => a.kind);
+const kinds = (plan: { steps: readonly { kind: string }[] }) => plan.steps.map((a) => a.kind);
+const older: ContainerSpec = { ...spec, image: 'grafana/alloy:v1.9.0' };
+const proof = ['wait-ready', 'verify-hash'];
 
-describe('planDeploy (desired vs observed → ordered actions)', () => {
-  test('nothing to do when the deployed state matches', () => {
-    expect(planDeploy(desired, deployed())).toEqual({ actions: [], blockers: [] });
+describe('planDeploy (desired vs observed → the steps the executor runs, in order)', () => {
+  test('nothing to do when the files are there, the container matches and Alloy runs their hash', () => {
+    expect(planDeploy(desired, deployed())).toEqual({ steps: [], blockers: [], desiredHash: hash });
   });
 
-  test('a fresh NAS gets folders, every file, the image and a new container, in that order', () => {
+  test('a fresh NAS: image, folders, stage, validate, create, then the proof', () => {
     const plan = planDeploy(
       desired,
       deployed({
         configDir: { exists: false, files: [] },
-        manifest: null,
         dataDirExists: false,
         containers: { current: null, previous: null, old: null },
         imagePresent: false,
+        ready: null,
+        running: { sha256: null, lastLoadSuccessful: null },
       }),
     );
-    expect(kinds(plan)).toEqual(['pull-image', 'create-dirs', 'upload-config', 'create-container']);
-    expect(plan.actions[1]).toEqual({ kind: 'create-dirs', dirs: [layout.configDir, layout.dataDir] });
-    expect(plan.actions[2]).toMatchObject({
+    expect(kinds(plan)).toEqual(['pull', 'make-dirs', 'stage', 'validate', 'swap-and-recreate', ...proof]);
+    expect(plan.steps[1]).toEqual({ kind: 'make-dirs', dirs: [layout.configDir, layout.dataDir] });
+    expect(plan.steps[2]).toMatchObject({
       changes: [
         { name: 'a.alloy', change: 'add' },
         { name: 'b.alloy', change: 'add' },
       ],
     });
-    expect(plan.actions[3]).toMatchObject({ replaces: false });
+    expect(plan.steps[3]).toEqual({ kind: 'validate', image: spec.image });
+    expect(plan.steps[4]).toMatchObject({ replaces: false });
+    expect(plan.steps[6]).toEqual({ kind: 'verify-hash', sha256: hash });
   });
 
-  test('a config-only change on a running container reloads and never recreates', () => {
-    const plan = planDeploy(desired, deployed({ manifest: { files: { 'a.alloy': 'old', 'b.alloy': 'bbb' } } }));
-    expect(kinds(plan)).toEqual(['upload-config', 'reload']);
-    expect(plan.actions[0]).toMatchObject({ changes: [{ name: 'a.alloy', change: 'change' }] });
-  });
-
-  test('a file deployed before but no longer wanted is removed (and reloaded)', () => {
+  test('a config-only change on a running container is validated, swapped in and reloaded, never recreated', () => {
     const plan = planDeploy(
       desired,
-      deployed({ configDir: { exists: true, files: ['a.alloy', 'b.alloy', 'c.alloy'] } }),
+      deployed({
+        configDir: {
+          exists: true,
+          files: [
+            { name: 'a.alloy', sha256: 'old' },
+            { name: 'b.alloy', sha256: 'bbb' },
+          ],
+        },
+      }),
     );
-    expect(plan.actions[0]).toMatchObject({ changes: [{ name: 'c.alloy', change: 'remove' }] });
-    expect(kinds(plan)).toEqual(['upload-config', 'reload']);
+    expect(kinds(plan)).toEqual(['stage', 'validate', 'swap-and-reload', 'verify-hash']);
+    expect(plan.steps[0]).toMatchObject({ changes: [{ name: 'a.alloy', change: 'change' }] });
   });
 
-  test('a new image version recreates the container, keeping the old one until the new is ready', () => {
-    const older: ContainerSpec = { ...spec, image: 'grafana/alloy:v1.9.0' };
+  test('a file edited on the NAS by hand is a change: the files are compared, not a manifest (defect 4)', () => {
+    const edited = deployed({
+      configDir: {
+        exists: true,
+        files: [
+          { name: 'a.alloy', sha256: 'edited' },
+          { name: 'b.alloy', sha256: 'bbb' },
+        ],
+      },
+    });
+    expect(kinds(planDeploy(desired, edited))).toEqual(['stage', 'validate', 'swap-and-reload', 'verify-hash']);
+  });
+
+  test('a file there but no longer wanted is removed (and reloaded)', () => {
+    const plan = planDeploy(
+      desired,
+      deployed({
+        configDir: { exists: true, files: [...deployed().configDir.files, { name: 'c.alloy', sha256: 'ccc' }] },
+      }),
+    );
+    expect(plan.steps[0]).toMatchObject({ changes: [{ name: 'c.alloy', change: 'remove' }] });
+    expect(kinds(plan)).toEqual(['stage', 'validate', 'swap-and-reload', 'verify-hash']);
+  });
+
+  test('files in place but Alloy runs another config (a run cut off before its reload): reload and verify', () => {
+    const plan = planDeploy(desired, deployed({ running: { sha256: 'f'.repeat(64), lastLoadSuccessful: true } }));
+    expect(kinds(plan)).toEqual(['reload', 'verify-hash']);
+  });
+
+  test('an Alloy that does not report its hash is not reloaded on every run', () => {
+    expect(planDeploy(desired, deployed({ running: { sha256: null, lastLoadSuccessful: null } })).steps).toEqual([]);
+  });
+
+  test('a new image version: the new image validates the config, the old container is kept aside until proven', () => {
     const plan = planDeploy(
       desired,
       deployed({ containers: { current: container({ spec: older }), previous: null, old: null } }),
     );
-    expect(kinds(plan)).toEqual(['create-container']);
-    expect(plan.actions[0]).toEqual({
-      kind: 'create-container',
+    expect(kinds(plan)).toEqual(['stage', 'validate', 'set-aside', 'swap-and-recreate', ...proof, 'remove-previous']);
+    expect(plan.steps[3]).toEqual({
+      kind: 'swap-and-recreate',
       replaces: true,
       reasons: [`image grafana/alloy:v1.9.0 → ${spec.image}`],
     });
   });
 
-  test('an image that is not on the NAS yet is pulled before the container is touched', () => {
-    const older: ContainerSpec = { ...spec, image: 'grafana/alloy:v1.9.0' };
+  test('an image that is not on the NAS yet is pulled before anything else', () => {
     const plan = planDeploy(
       desired,
       deployed({ imagePresent: false, containers: { current: container({ spec: older }), previous: null, old: null } }),
     );
-    expect(kinds(plan)).toEqual(['pull-image', 'create-container']);
+    expect(kinds(plan)[0]).toBe('pull');
   });
 
   test('changed mounts, env or args recreate with the differences named', () => {
@@ -135,8 +180,9 @@ describe('planDeploy (desired vs observed → ordered actions)', () => {
       desired,
       deployed({ containers: { current: container({ spec: other }), previous: null, old: null } }),
     );
-    expect(plan.actions[0]).toMatchObject({ kind: 'create-container', replaces: true });
-    const reasons = (plan.actions[0] as { reasons: readonly string[] }).reasons;
+    const recreate = plan.steps.find((s) => s.kind === 'swap-and-recreate');
+    expect(recreate).toMatchObject({ replaces: true });
+    const reasons = (recreate as { reasons: readonly string[] }).reasons;
     expect(reasons).toContain('mount + /var/log:/mnt/var/log:ro');
     expect(reasons).toContain('env ALLOY_CENTRAL_OTLP_ENDPOINT old.example.net:4317 → alloy.example.net:4317');
   });
@@ -146,42 +192,49 @@ describe('planDeploy (desired vs observed → ordered actions)', () => {
       desired,
       deployed({ containers: { current: container({ spec: null }), previous: null, old: null } }),
     );
-    expect(plan.actions[0]).toMatchObject({ kind: 'create-container', replaces: true });
+    expect(plan.steps.find((s) => s.kind === 'swap-and-recreate')).toMatchObject({ replaces: true });
   });
 
-  test('a config change together with a recreate uploads and recreates, without a reload', () => {
-    const older: ContainerSpec = { ...spec, image: 'grafana/alloy:v1.9.0' };
+  test('a config change together with a recreate swaps with the recreate, without a reload', () => {
     const plan = planDeploy(
       desired,
-      deployed({ manifest: null, containers: { current: container({ spec: older }), previous: null, old: null } }),
+      deployed({
+        configDir: { exists: true, files: [] },
+        containers: { current: container({ spec: older }), previous: null, old: null },
+      }),
     );
-    expect(kinds(plan)).toEqual(['upload-config', 'create-container']);
+    expect(kinds(plan)).not.toContain('swap-and-reload');
+    expect(kinds(plan)).toContain('swap-and-recreate');
   });
 
-  test('a stopped container that is otherwise up to date is started', () => {
+  test('a stopped container that is otherwise up to date: validated, started, proven', () => {
     const plan = planDeploy(
       desired,
       deployed({ containers: { current: container({ running: false, status: 'exited' }), previous: null, old: null } }),
     );
-    expect(kinds(plan)).toEqual(['start-container']);
+    expect(kinds(plan)).toEqual(['stage', 'validate', 'swap-and-start', ...proof]);
   });
 
-  test('a recreate interrupted after setting the old container aside is repaired first', () => {
+  test('a recreate cut off after setting the old container aside: it is restored first, then proven', () => {
     const previous = container({ name: 'alloy-legacy-previous', running: false, status: 'exited' });
     const plan = planDeploy(desired, deployed({ containers: { current: null, previous, old: null } }));
-    expect(kinds(plan)).toEqual(['restore-previous-container', 'start-container']);
+    expect(kinds(plan)).toEqual(['restore', ...proof]);
   });
 
-  test('a leftover previous container next to a current one is removed first, before a recreate needs its name', () => {
+  test('a container kept aside next to an unproven new one: the new one is proven before the old one goes', () => {
     const previous = container({ name: 'alloy-legacy-previous', running: false });
     const plan = planDeploy(desired, deployed({ containers: { current: container(), previous, old: null } }));
-    expect(plan.actions).toEqual([{ kind: 'remove-leftover-container', name: 'alloy-legacy-previous' }]);
-    const older: ContainerSpec = { ...spec, image: 'grafana/alloy:v1.9.0' };
+    expect(kinds(plan)).toEqual(['wait-ready', 'verify-hash', 'remove-previous']);
     const withRecreate = planDeploy(
       desired,
       deployed({ containers: { current: container({ spec: older }), previous, old: null } }),
     );
-    expect(kinds(withRecreate)).toEqual(['remove-leftover-container', 'create-container']);
+    expect(kinds(withRecreate).slice(0, 2)).toEqual(['wait-ready', 'remove-previous']);
+    expect(kinds(withRecreate)).toContain('set-aside');
+  });
+
+  test('a running container that is not ready is waited for (and nothing else is touched)', () => {
+    expect(kinds(planDeploy(desired, deployed({ ready: 503 })))).toEqual(['wait-ready']);
   });
 
   test('a missing rootDir blocks deploy and rename, naming the setting', () => {
@@ -198,23 +251,30 @@ describe('planDeploy (desired vs observed → ordered actions)', () => {
       deployed({ containers: { current: null, previous: null, old: container({ name: 'alloy', spec: null }) } }),
     );
     expect(plan.blockers).toEqual([expect.stringContaining('run `legacy-deploy rename` first')]);
+    expect(plan.steps).toEqual([]);
   });
 });
 
-describe('fileChanges', () => {
-  test('without a manifest every remote file counts as changed (its checksum is unknown)', () => {
-    expect(fileChanges(files, deployed({ manifest: null }))).toEqual([
+describe('fileChanges (by the hashes of the files that are there)', () => {
+  test('a file deleted on the NAS by hand is added back', () => {
+    expect(fileChanges(files, [{ name: 'b.alloy', sha256: 'bbb' }])).toEqual([{ name: 'a.alloy', change: 'add' }]);
+  });
+
+  test('a file of another content is changed, an extra one removed', () => {
+    expect(
+      fileChanges(files, [
+        { name: 'a.alloy', sha256: 'x' },
+        { name: 'b.alloy', sha256: 'bbb' },
+        { name: '.legacy-deploy-manifest.json', sha256: 'm' },
+      ]),
+    ).toEqual([
       { name: 'a.alloy', change: 'change' },
-      { name: 'b.alloy', change: 'change' },
-    ]);
-  });
-
-  test('a file deleted on the NAS by hand is added back even though the manifest lists it', () => {
-    expect(fileChanges(files, deployed({ configDir: { exists: true, files: ['b.alloy'] } }))).toEqual([
-      { name: 'a.alloy', change: 'add' },
+      { name: '.legacy-deploy-manifest.json', change: 'remove' },
     ]);
   });
 });
+
+const renameKinds = (plan: { actions: readonly { kind: string }[] }) => plan.actions.map((a) => a.kind);
 
 describe('planRename (old names → alloy-legacy names, resumable)', () => {
   const oldContainer = container({
@@ -235,7 +295,6 @@ describe('planRename (old names → alloy-legacy names, resumable)', () => {
   const oldLayout = (overrides: Partial<ObservedState> = {}) =>
     deployed({
       configDir: { exists: false, files: [] },
-      manifest: null,
       dataDirExists: false,
       old: { configDirExists: true, dataDirExists: true },
       containers: { current: null, previous: null, old: oldContainer },
@@ -244,7 +303,7 @@ describe('planRename (old names → alloy-legacy names, resumable)', () => {
 
   test('from the old layout: stop, move both folders, create the renamed container, start it, remove the old', () => {
     const plan = planRename(layout, oldLayout());
-    expect(kinds(plan)).toEqual([
+    expect(renameKinds(plan)).toEqual([
       'stop-container',
       'move-dir',
       'move-dir',
@@ -282,9 +341,9 @@ describe('planRename (old names → alloy-legacy names, resumable)', () => {
   test('docker create gets the first entrypoint word as --entrypoint and the rest before the command', () => {
     const create = planRename(layout, oldLayout()).actions.find((a) => a.kind === 'create-renamed-container');
     if (create?.kind !== 'create-renamed-container') throw new Error('no create action');
-    const script = createRenamedContainerScript('/usr/local/bin/docker', create.container);
-    expect(script).toContain('--user 473:473 --label com.example.owner=homelab --entrypoint /bin/tini ');
-    expect(script).toContain(' grafana/alloy:v1.8.0 -- /bin/alloy run /etc/alloy ');
+    const args = createRenamedArgs(create.container).join(' ');
+    expect(args).toContain('--user 473:473 --label com.example.owner=homelab --entrypoint /bin/tini ');
+    expect(args).toContain(' grafana/alloy:v1.8.0 -- /bin/alloy run /etc/alloy ');
   });
 
   test('after a finished rename there is nothing to do', () => {
@@ -295,12 +354,12 @@ describe('planRename (old names → alloy-legacy names, resumable)', () => {
     const plan = planRename(
       layout,
       oldLayout({
-        configDir: { exists: true, files: ['config.alloy'] },
+        configDir: { exists: true, files: [{ name: 'config.alloy', sha256: 'c' }] },
         old: { configDirExists: false, dataDirExists: true },
         containers: { current: null, previous: null, old: container({ ...oldContainer, running: false }) },
       }),
     );
-    expect(kinds(plan)).toEqual(['move-dir', 'create-renamed-container', 'start-container', 'remove-container']);
+    expect(renameKinds(plan)).toEqual(['move-dir', 'create-renamed-container', 'start-container', 'remove-container']);
   });
 
   test('a rename that stopped after creating alloy-legacy starts it and removes the old container', () => {
@@ -317,7 +376,7 @@ describe('planRename (old names → alloy-legacy names, resumable)', () => {
         },
       }),
     );
-    expect(kinds(plan)).toEqual(['start-container', 'remove-container']);
+    expect(renameKinds(plan)).toEqual(['start-container', 'remove-container']);
   });
 
   test('both the old and the new folder existing is refused: nothing is merged or overwritten', () => {

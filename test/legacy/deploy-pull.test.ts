@@ -49,7 +49,7 @@ describeHost('legacy-deploy deploy pulls a missing image from a registry', () =>
     f.useConfig({ image: registry.repository, version: 'v1.12.0' });
 
     const plan = await f.cli('plan');
-    expect(plan.code).toBe(2);
+    expect(plan.code).toBe(4); // 4: its DNS sections are unchecked (no DNS credentials in these tests)
     expect(plan.stdout).toContain(`pull image ${image}`);
     expect(plan.stdout).toContain(`recreate container alloy-legacy: image localhost/alloy-stub:v1.10.1 → ${image}`);
     expect(localImageId(image)).toBeNull(); // plan changes nothing
@@ -57,7 +57,7 @@ describeHost('legacy-deploy deploy pulls a missing image from a registry', () =>
     const r = await f.cli('deploy');
     expect(r.stderr).not.toContain('legacy-deploy:');
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`pulling ${image}`);
+    expect(r.stderr).toContain(`done: pull image ${image}`);
 
     // The engine has the pushed image now, and the registry served its manifest and its layer's bytes.
     expect(localImageId(image)).toBe(imageId);
@@ -82,7 +82,7 @@ describeHost('legacy-deploy deploy pulls a missing image from a registry', () =>
     const before = f.container();
     const served = registry.requests().length;
     const plan = await f.cli('plan');
-    expect(plan.code).toBe(0);
+    expect(plan.code).toBe(4); // 4: its DNS sections are unchecked (no DNS credentials in these tests)
     expect(plan.stdout).not.toContain('pull image');
     const r = await f.cli('deploy');
     expect(r.code).toBe(0);
@@ -119,7 +119,7 @@ describeHost('legacy-deploy deploy pulls a missing image from a registry', () =>
 
     // The lock was released: the next plan runs and still shows the whole change as pending.
     const plan = await f.cli('plan');
-    expect(plan.code).toBe(2);
+    expect(plan.code).toBe(4); // 4: its DNS sections are unchecked (no DNS credentials in these tests)
     expect(plan.stdout).toContain(`pull image ${image}`);
     expect(plan.stdout).toContain('config file main.alloy (changed)');
   });

@@ -3,9 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { acquireLockScript, releaseLockScript } from '../../legacy/deploy/lock';
-import { RemoteSession } from '../../legacy/deploy/remote';
+import { releaseCall, remoteContext } from '../../legacy/deploy/lock';
 import { loadSettings } from '../../legacy/deploy/settings';
+import { remoteCommand } from '../../legacy/remote/script';
+import { RemoteSession } from '../../legacy/shared/ssh-session';
 import { runLegacyDeploy } from '../support/legacy-deploy-cli';
 import { alloyConfig, LegacyDeployFixture } from '../support/legacy-deploy-fixture';
 import { sshDockerHostAvailable } from '../support/ssh-docker-host';
@@ -36,7 +37,8 @@ describeHost('legacy-deploy safety on a real SSH + Docker-API host', () => {
       identity: f.host.identity,
       knownHostsFile: f.host.knownHosts,
     });
-    const r = await session.run(acquireLockScript(settings.layout, { owner, pid: 4242 }));
+    const lock = { step: 'lock' as const, args: [owner, '4242', new Date().toISOString(), ''] };
+    const r = await session.run(remoteCommand(remoteContext(settings), [lock]));
     if (r.code !== 0) {
       session.close();
       throw new Error(`the test could not take the lock: ${r.stdout}${r.stderr}`);
@@ -62,10 +64,10 @@ describeHost('legacy-deploy safety on a real SSH + Docker-API host', () => {
     test('--accept-new-host-key records an unknown key (as ssh would) and connects', async () => {
       const knownHosts = join(f.host.dir, 'new_known_hosts');
       const r = await f.cli('plan', ['--accept-new-host-key'], { knownHosts });
-      expect(r.code).toBe(0);
+      expect(r.code).toBe(4); // 4: its DNS sections are unchecked (no DNS credentials in these tests)
       expect(readFileSync(knownHosts, 'utf8')).toBe(`${f.host.knownHostsLine}\n`);
       const again = await f.cli('plan', [], { knownHosts });
-      expect(again.code).toBe(0);
+      expect(again.code).toBe(4); // 4: its DNS sections are unchecked (no DNS credentials in these tests)
     });
 
     test('a changed host key is refused, even with --accept-new-host-key, and known_hosts is left alone', async () => {
@@ -91,7 +93,7 @@ describeHost('legacy-deploy safety on a real SSH + Docker-API host', () => {
       execFileSync('ssh-keygen', ['-q', '-H', '-f', knownHosts], { stdio: 'ignore' });
       expect(readFileSync(knownHosts, 'utf8')).toMatch(/^\|1\|/);
       const r = await f.cli('plan', [], { knownHosts });
-      expect(r.code).toBe(0);
+      expect(r.code).toBe(4); // 4: its DNS sections are unchecked (no DNS credentials in these tests)
     });
   });
 
@@ -107,7 +109,7 @@ describeHost('legacy-deploy safety on a real SSH + Docker-API host', () => {
         });
         const r = await f.cli('plan', [], { identity: false, env: { SSH_AUTH_SOCK: socket } });
         expect(r.stderr).not.toContain('legacy-deploy:');
-        expect(r.code).toBe(0);
+        expect(r.code).toBe(4); // 4: its DNS sections are unchecked (no DNS credentials in these tests)
       } finally {
         agent.kill();
       }
@@ -158,11 +160,19 @@ describeHost('legacy-deploy safety on a real SSH + Docker-API host', () => {
         expect(f.container()).toEqual(before);
         // plan is read-only and still works, mentioning the lock
         const plan = await f.cli('plan');
-        expect(plan.code).toBe(2);
+        expect(plan.code).toBe(4); // 4: its DNS sections are unchecked (no DNS credentials in these tests)
         expect(plan.stdout).toMatch(
           /lock held: tester@elsewhere \(pid 4242\), taken \d+ s ago \(\d{4}-\d\d-\d\dT[\d:.]+Z\)/,
         );
-        await holder.run(releaseLockScript(loadSettings(f.configDir).layout));
+        // status takes no lock either, and says a deploy holds it
+        const status = await f.cli('status', ['--json']);
+        expect(status.code).toBe(0);
+        expect(JSON.parse(status.stdout).lock).toMatchObject({
+          holder: expect.stringContaining('tester@elsewhere (pid 4242)'),
+          stale: false,
+        });
+        expect(existsSync(f.path('.alloy-legacy.lock'))).toBe(true);
+        await holder.run(remoteCommand(remoteContext(loadSettings(f.configDir)), [releaseCall]));
       } finally {
         holder.close();
       }
@@ -179,7 +189,7 @@ describeHost('legacy-deploy safety on a real SSH + Docker-API host', () => {
       expect(plan.stdout).toMatch(/lock stale: .*crashed@laptop \(pid 4242\), taken \d+ s ago/);
       const r = await f.cli('deploy');
       expect(r.code).toBe(0);
-      expect(r.stderr).toMatch(/taking over a stale lock of crashed@laptop \(pid 4242\), taken \d+ s ago/);
+      expect(r.stderr).toMatch(/took over a stale lock of crashed@laptop \(pid 4242\), taken \d+ s ago/);
       expect(f.remoteFiles('alloy-legacy-config')['main.alloy']).toBe(alloyConfig('debug'));
       expect(existsSync(f.path('.alloy-legacy.lock'))).toBe(false);
     });
@@ -190,7 +200,7 @@ describeHost('legacy-deploy safety on a real SSH + Docker-API host', () => {
         f.setAssets({ 'main.alloy': alloyConfig('warn') });
         const r = await f.cli('deploy', ['--force-unlock']);
         expect(r.code).toBe(0);
-        expect(r.stderr).toContain('--force-unlock: removing the lock of tester@elsewhere');
+        expect(r.stderr).toContain('--force-unlock: removed the lock of tester@elsewhere');
         expect(f.remoteFiles('alloy-legacy-config')['main.alloy']).toBe(alloyConfig('warn'));
         expect(existsSync(f.path('.alloy-legacy.lock'))).toBe(false);
       } finally {
@@ -215,7 +225,7 @@ describeHost('legacy-deploy safety on a real SSH + Docker-API host', () => {
     clearInterval(watcher);
     expect(killed).toBeGreaterThan(0);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/upload failed \(.*\); alloy-legacy was not touched/);
+    expect(r.stderr).toMatch(/lost the connection .* at step 1 of \d \(stage .*\); alloy-legacy was not touched/);
     expect(f.container()).toEqual(before);
     const files = f.remoteFiles('alloy-legacy-config');
     expect(files['main.alloy']).toBe(alloyConfig('warn'));
@@ -228,7 +238,7 @@ describeHost('legacy-deploy safety on a real SSH + Docker-API host', () => {
       const n = await f.cli('deploy');
       return n.code === 0 || !n.stderr.includes('holds the lock') ? n : null;
     });
-    expect(next.stderr).toContain('taking over a stale lock');
+    expect(next.stderr).toContain('took over a stale lock');
     expect(next.code).toBe(0);
     expect(f.remoteFiles('alloy-legacy-config')['main.alloy']).toBe(alloyConfig('error'));
     // the staging folder lives in the lock folder: both gone

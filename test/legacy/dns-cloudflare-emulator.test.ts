@@ -41,12 +41,12 @@ describeWithShared('contracts/cloudflare-dns.openapi.json', 'Cloudflare emulator
     body?: unknown,
     headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` },
   ) => {
-    const res = await fetch(`${emu.baseURL}${path}`, {
+    const res = await emu.fetch(path, {
       method,
       headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { status: res.status, headers: res.headers, json: (await res.json()) as Json };
+    return { ...res, json: res.json as Json };
   };
   /** Validates a 200 answer against the response schema the spec gives for this operation. */
   const expectSpec = (specPath: string, method: string, json: unknown) => {
@@ -123,6 +123,20 @@ describeWithShared('contracts/cloudflare-dns.openapi.json', 'Cloudflare emulator
     expect((await post({ ...cname, name: 'WWW' })).json.result.name).toBe('www.example.com');
   });
 
+  it('stores and serves proxied records with TTL 1 (automatic), whatever TTL was sent (contract §2.3)', async () => {
+    const created = await call('POST', `/zones/${zoneId}/dns_records`, { ...cname, ttl: 300, proxied: true });
+    expect(created.json.result).toMatchObject({ proxied: true, ttl: 1 });
+    const id = created.json.result.id;
+    const listed = await call('GET', `/zones/${zoneId}/dns_records?name.exact=app.example.com`);
+    expect(listed.json.result).toEqual([expect.objectContaining({ id, proxied: true, ttl: 1 })]);
+    const dnsOnly = await call('PATCH', `/zones/${zoneId}/dns_records/${id}`, { proxied: false, ttl: 120 });
+    expect(dnsOnly.json.result).toMatchObject({ proxied: false, ttl: 120 });
+    const proxiedAgain = await call('PATCH', `/zones/${zoneId}/dns_records/${id}`, { proxied: true });
+    expect(proxiedAgain.json.result).toMatchObject({ proxied: true, ttl: 1 });
+    const put = await call('PUT', `/zones/${zoneId}/dns_records/${id}`, { ...cname, ttl: 600, proxied: true });
+    expect(put.json.result).toMatchObject({ proxied: true, ttl: 1 });
+  });
+
   it('enforces conflicts: identical 81058, CNAME beside A 81053; unknown id 81044, malformed id 7003', async () => {
     await call('POST', `/zones/${zoneId}/dns_records`, { type: 'A', name: 'a.example.com', content: '192.0.2.1' });
     expectFailure(
@@ -144,8 +158,7 @@ describeWithShared('contracts/cloudflare-dns.openapi.json', 'Cloudflare emulator
     const fresh = await startCloudflareEmulator({ zones: ['example.com'], tokens: [{ value: TOKEN }] });
     try {
       fresh.inject({ status: 500 }, { status: 403 });
-      const get = async () =>
-        (await fetch(`${fresh.baseURL}/zones`, { headers: { authorization: `Bearer ${TOKEN}` } })).status;
+      const get = async () => (await fresh.fetch('/zones', { headers: { authorization: `Bearer ${TOKEN}` } })).status;
       expect([await get(), await get(), await get()]).toEqual([500, 403, 200]);
       expect(fresh.requests.map((r) => r.status)).toEqual([500, 403, 200]);
     } finally {

@@ -169,6 +169,57 @@ describe('OPNsense emulator follows the contract', () => {
     expect(emu.pending).toBe(false);
   });
 
+  it('a key that may edit overrides but lacks "Services: Unbound" saves, then gets 403 on reconfigure; the change stays pending', async () => {
+    const server = ca.issue('fw-privileges', { ipAddresses: ['127.0.0.1'] });
+    const applied: unknown[] = [];
+    const limited = await startOpnsenseEmulator({
+      cert: server.cert,
+      key: server.key,
+      apiKeys: [
+        { key: 'k', secret: 's', privileges: ['unbound/settings'] },
+        { key: 'admin', secret: 'a' },
+      ],
+      onReconfigure: (live) => applied.push(live),
+    });
+    try {
+      const as = (key: string, secret: string, path: string) =>
+        new Promise<{ status: number; json: unknown }>((ok, fail) => {
+          const req = request(
+            `${limited.endpoint}${path}`,
+            {
+              method: 'POST',
+              ca: ca.caPem,
+              headers: {
+                authorization: `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`,
+                'content-type': 'application/json',
+              },
+            },
+            (res) => {
+              let text = '';
+              res.on('data', (c) => {
+                text += c;
+              });
+              res.on('end', () => ok({ status: res.statusCode ?? 0, json: JSON.parse(text) }));
+            },
+          );
+          req.on('error', fail);
+          req.end(path.endsWith('add_host_override') ? JSON.stringify({ host }) : '{}');
+        });
+      expect((await as('k', 's', '/api/unbound/settings/add_host_override')).json).toMatchObject({ result: 'saved' });
+      expect(await as('k', 's', '/api/unbound/service/reconfigure')).toEqual({
+        status: 403,
+        json: { status: 403, message: 'Forbidden' },
+      });
+      expect(limited.pending).toBe(true);
+      expect(applied).toEqual([]);
+      expect((await as('admin', 'a', '/api/unbound/service/reconfigure')).json).toEqual({ status: 'ok' });
+      expect(limited.pending).toBe(false);
+      expect(applied).toEqual([[expect.objectContaining({ hostname: 'alloy', server: host.server })]]);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('the client stays idempotent against the ≤25.1 row shape (rr as a label)', async () => {
     const stack = loadDnsStack(resolve(__dirname, '../../config'));
     const env = { OPNSENSE_ENDPOINT: legacy.endpoint, OPNSENSE_API_KEY: 'k', OPNSENSE_API_SECRET: 's' };

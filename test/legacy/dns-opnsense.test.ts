@@ -8,10 +8,19 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { opnsenseSettings } from '../../legacy/dns/opnsense/api';
-import { desiredFields, normalizeRow, type OverrideRow, planOpnsense } from '../../legacy/dns/opnsense/plan';
+import {
+  desiredFields,
+  needsReconfigure,
+  normalizeRow,
+  type OverrideRow,
+  opnsenseSection,
+  planOpnsense,
+} from '../../legacy/dns/opnsense/plan';
 import { runOpnsenseDns } from '../../legacy/dns/opnsense/run';
+import { sectionExitCode } from '../../legacy/dns/plan-view';
 import { memoryReport } from '../../legacy/dns/report';
 import { type DnsStack, hostOverride, loadDnsStack } from '../../legacy/dns/stack';
+import { ExitCode } from '../../legacy/shared/exit-codes';
 import { runLegacyDeploy } from '../support/legacy-deploy-cli';
 import { type OpnsenseEmulator, startOpnsenseEmulator } from '../support/opnsense-emulator';
 import { createTestCa, type TestCa } from '../support/tls-certs';
@@ -79,11 +88,46 @@ describe('OPNsense plan (pure)', () => {
       row({ uuid: 'v6', rr: 'AAAA', server: 'fd00::1' }),
       row({ uuid: 'mx', rr: 'MX', server: '' }),
     ]);
-    expect(actions.map((a) => [a.kind, a.kind === 'keep' || a.kind === 'skip' ? a.row.uuid : ''])).toEqual([
+    expect(actions.map((a) => [a.kind, 'row' in a ? a.row.uuid : ''])).toEqual([
       ['keep', 'on'],
-      ['skip', 'off'],
+      ['ignore', 'off'],
       ['skip', 'v6'],
     ]);
+  });
+
+  it('a competing enabled override leaves the cut-over incomplete; a disabled one or one at the same address does not', () => {
+    const section = (rows: OverrideRow[]) => opnsenseSection('https://fw', planOpnsense(wanted, rows));
+    const code = (rows: OverrideRow[]) => sectionExitCode(section(rows), 'applied');
+    expect(code([row({ uuid: 'on' }), row({ uuid: 'other', server: '10.0.0.7' })])).toBe(ExitCode.incomplete);
+    expect(code([row({ uuid: 'on' }), row({ uuid: 'v6', rr: 'AAAA', server: 'fd00::1' })])).toBe(ExitCode.incomplete);
+    expect(code([row({ uuid: 'on' }), row({ uuid: 'off', server: '10.0.0.7', enabled: '0' })])).toBe(ExitCode.ok);
+    expect(code([row({ uuid: 'on' }), row({ uuid: 'twin' })])).toBe(ExitCode.ok);
+    expect(section([row({ uuid: 'on' }), row({ uuid: 'off', enabled: '0', server: '10.0.0.7' })]).actions[1]).toEqual({
+      kind: 'keep',
+      subject: 'host override alloy.tobiash.net',
+      detail:
+        'A 10.0.0.7: another A override for alloy.tobiash.net (uuid off), disabled: it answers nothing; left alone',
+    });
+  });
+
+  it('a kept override is reconfigured when the resolver does not serve it; unknown liveness is noted, not acted on', () => {
+    const via = '192.0.2.1:53';
+    const live = planOpnsense(wanted, [row({})], { kind: 'answers', via, addresses: [override.address] });
+    expect(live.map((a) => a.kind)).toEqual(['keep']);
+    const stale = planOpnsense(wanted, [row({})], { kind: 'answers', via, addresses: ['10.0.0.99'] });
+    expect(stale.map((a) => a.kind)).toEqual(['keep', 'apply-saved']);
+    expect(needsReconfigure(stale)).toBe(true);
+    const none = planOpnsense(wanted, [row({})], { kind: 'answers', via, addresses: [] });
+    expect(opnsenseSection('https://fw', none).actions[1]).toEqual({
+      kind: 'update',
+      subject: 'Unbound service',
+      detail: `reconfigure: the override is saved but not live (the resolver ${via} has no answer)`,
+    });
+    const unknown = planOpnsense(wanted, [row({})], { kind: 'unknown', via, why: 'ETIMEOUT' });
+    expect(unknown.map((a) => a.kind)).toEqual(['keep', 'unconfirmed']);
+    expect(needsReconfigure(unknown)).toBe(false);
+    // A create or update reconfigures anyway; the resolver is not consulted for it.
+    expect(planOpnsense(wanted, [], { kind: 'answers', via, addresses: [] }).map((a) => a.kind)).toEqual(['create']);
   });
 
   it('reads ≤25.1 rows whose rr is a label', () => {
@@ -183,6 +227,21 @@ describe('dns unbound (opnsense) against the emulator over verified TLS', () => 
     expect(emu.hosts.size).toBe(1);
   });
 
+  it('an add whose answer is lost is not added twice: the retry finds the saved override first', async () => {
+    emu.loseResponses('add_host_override');
+    const { report, result } = run();
+    expect((await result).writes).toBe(2); // add + reconfigure
+    expect(emu.requests.map((r) => r.path)).toEqual([
+      '/api/unbound/settings/search_host_override',
+      '/api/unbound/settings/add_host_override', // saved, answer lost
+      '/api/unbound/settings/search_host_override', // the retry looks first
+      '/api/unbound/service/reconfigure',
+    ]);
+    expect(emu.hosts.size).toBe(1);
+    expect(emu.pending).toBe(false);
+    expect(report.details.join('\n')).toMatch(/the previous try saved alloy \(uuid [0-9a-f-]{36}\)/);
+  });
+
   it('--dry-run searches only', async () => {
     const { report, result } = run({ dryRun: true });
     expect((await result).writes).toBe(0);
@@ -233,6 +292,34 @@ describe('dns unbound (opnsense) against the emulator over verified TLS', () => 
       run({ env: { ...env(), OPNSENSE_API_KEY: 'viewer', OPNSENSE_API_SECRET: 'viewer-secret' } }).result,
     ).rejects.toThrow(
       /refused POST \/api\/unbound\/settings\/add_host_override \(403 Forbidden\): .*"Services: Unbound"/,
+    );
+  });
+
+  it('the CLI exits 3 and --json says ok: false while a second enabled override at another address is left alone', async () => {
+    emu.seed({ hostname: 'alloy', domain: 'tobiash.net', server: override.address, description });
+    emu.seed({ hostname: 'alloy', domain: 'tobiash.net', server: '10.0.0.7', description: 'by hand' });
+    emu.live = new Map(emu.hosts);
+    const dir = mkdtempSync(join(tmpdir(), 'alloy-opn-cli-'));
+    try {
+      writeFileSync(join(dir, 'prod.yaml'), readFileSync(join(configDir, 'prod.yaml')));
+      const dev = parseDocument(readFileSync(join(configDir, 'dev.yaml'), 'utf8'));
+      dev.setIn(['alloyLegacy', 'unbound'], { backend: 'opnsense', description, caFile: ca.caFile });
+      writeFileSync(join(dir, 'dev.yaml'), dev.toString());
+      const r = await runLegacyDeploy(['--config-dir', dir, '--json', 'dns', 'unbound'], { env: env() });
+      expect(r.code).toBe(3);
+      expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, exitCode: 3, writes: 0 });
+      expect(emu.writes()).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('redacts the key pair and credential-shaped text an error body echoes', async () => {
+    const basic = Buffer.from(`${KEY}:${SECRET}`).toString('base64');
+    emu.inject({ status: 400, message: `bad request from key=${KEY} secret ${SECRET} (Basic ${basic})` });
+    const failure = run().result;
+    await expect(failure).rejects.toThrow(
+      'OPNsense POST /api/unbound/settings/search_host_override failed: HTTP 400 {"status":400,"message":"bad request from key=[redacted] secret [redacted] (Basic [redacted])"}',
     );
   });
 

@@ -5,6 +5,8 @@ import { runOpnsenseDns } from '../../legacy/dns/opnsense/run';
 import { dnsPlanSections } from '../../legacy/dns/plan-sections';
 import { memoryReport } from '../../legacy/dns/report';
 import { loadDnsStack } from '../../legacy/dns/stack';
+import { ExitCode } from '../../legacy/shared/exit-codes';
+import { renderPlan } from '../../legacy/shared/plan';
 import { type CloudflareEmulator, startCloudflareEmulator } from '../support/cloudflare-emulator';
 import { type OpnsenseEmulator, startOpnsenseEmulator } from '../support/opnsense-emulator';
 import { createTestCa, type TestCa } from '../support/tls-certs';
@@ -30,7 +32,7 @@ describe('DNS sections of legacy-deploy plan', () => {
     });
     env = {
       CLOUDFLARE_API_TOKEN: 't0ken',
-      CLOUDFLARE_BASE_URL: cf.baseURL,
+      ...cf.clientEnv,
       OPNSENSE_ENDPOINT: opn.endpoint,
       OPNSENSE_API_KEY: 'k',
       OPNSENSE_API_SECRET: 's',
@@ -51,6 +53,7 @@ describe('DNS sections of legacy-deploy plan', () => {
     expect(pending[0].items[0].text).toBe(
       'create CNAME alloy-legacy.tobiash.net: → home.tobiash.net (TTL 60, DNS only)',
     );
+    expect(pending.map((s) => s.exitCode)).toEqual([ExitCode.changesPending, ExitCode.changesPending]);
     expect(cf.writes()).toEqual([]);
     expect(opn.writes()).toEqual([]);
 
@@ -58,23 +61,50 @@ describe('DNS sections of legacy-deploy plan', () => {
     await runOpnsenseDns(stack, { dryRun: false, env, report: memoryReport(), caFile: ca.caFile });
     const done = await dnsPlanSections({ configDir, env, caFile: ca.caFile });
     expect(done.map((s) => s.items)).toEqual([[], []]);
+    expect(done.map((s) => s.exitCode)).toEqual([ExitCode.ok, ExitCode.ok]);
     expect(done[1].notes).toEqual([
       `unchanged: host override alloy.tobiash.net: A ${stack.central.loadBalancerIP} is as wanted`,
+      // no Unbound answers on the emulator's address: liveness is noted as unknown, not claimed
+      expect.stringMatching(
+        /^unchanged: Unbound service: not confirmed live: the resolver 127\.0\.0\.1:53 did not answer/,
+      ),
     ]);
   });
 
-  it('notes backends without credentials instead of failing the plan, and flags ones that fail to answer', async () => {
+  it('a backend it could not check is unchecked (exit code 4) with a "!" line, never "no changes"', async () => {
     const none = await dnsPlanSections({ configDir, env: {} });
-    expect(none.map((s) => s.items)).toEqual([[], []]);
-    expect(none[0].notes).toEqual([expect.stringMatching(/^not checked: no Cloudflare credentials/)]);
-    expect(none[1].notes).toEqual([
-      expect.stringMatching(/^not checked: set OPNSENSE_ENDPOINT, OPNSENSE_API_KEY, OPNSENSE_API_SECRET/),
+    expect(none.map((s) => s.exitCode)).toEqual([ExitCode.unchecked, ExitCode.unchecked]);
+    expect(none.map((s) => s.items)).toEqual([
+      [{ mark: '!', text: expect.stringMatching(/^not checked: no Cloudflare credentials: set CLOUDFLARE_API_TOKEN/) }],
+      [
+        {
+          mark: '!',
+          text: expect.stringMatching(/^not checked: set OPNSENSE_ENDPOINT, OPNSENSE_API_KEY, OPNSENSE_API_SECRET/),
+        },
+      ],
     ]);
+    expect(renderPlan(none, false)).not.toContain('no changes');
 
     const rejected = await dnsPlanSections({ configDir, env: { ...env, CLOUDFLARE_API_TOKEN: 'wrong' } });
-    expect(rejected[0].items).toEqual([
-      { mark: '!', text: expect.stringMatching(/^not checked: .*fix CLOUDFLARE_API_TOKEN/) },
-    ]);
-    expect(rejected[1].items).toEqual([{ mark: '!', text: expect.stringMatching(/^not checked: TLS to .*--ca-file/) }]);
+    expect(rejected[0]).toMatchObject({
+      exitCode: ExitCode.unchecked,
+      items: [{ mark: '!', text: expect.stringMatching(/^not checked: .*fix CLOUDFLARE_API_TOKEN/) }],
+    });
+    expect(rejected[1]).toMatchObject({
+      exitCode: ExitCode.unchecked,
+      items: [{ mark: '!', text: expect.stringMatching(/^not checked: TLS to .*--ca-file/) }],
+    });
+  });
+
+  it('a foreign alloy record left alone makes the Cloudflare section incomplete (exit code 3)', async () => {
+    const own = await startCloudflareEmulator({ zones: [stack.legacy.cloudflare.zone], tokens: [{ value: 't0ken' }] });
+    try {
+      own.seed(stack.legacy.cloudflare.zone, { type: 'A', name: 'alloy', content: '203.0.113.9', ttl: 300 });
+      const [cloudflare] = await dnsPlanSections({ configDir, env: { ...env, ...own.clientEnv }, caFile: ca.caFile });
+      expect(cloudflare.exitCode).toBe(ExitCode.incomplete);
+      expect(cloudflare.items.map((i) => i.mark)).toEqual(['+', '!']);
+    } finally {
+      await own.close();
+    }
   });
 });

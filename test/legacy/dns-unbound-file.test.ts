@@ -110,6 +110,48 @@ describeWithUnbound('file backend against a real Unbound on 127.0.0.1', () => {
     expect(await new LocalShell().readFile(fresh)).toBeNull();
   });
 
+  it('a file written as wanted but never reloaded (an earlier reload failed) is reloaded on the next run', async () => {
+    const stack = fileStack(unbound);
+    const wanted = includeContent({
+      fqdn: hostname,
+      host: 'alloy',
+      domain: hostname.slice('alloy.'.length),
+      address: loadBalancerIP,
+    });
+    writeFileSync(unbound.includeFile, wanted); // as the failed run left it: written, not live
+    expect(await unbound.resolve4(hostname)).toEqual(['10.9.9.9']);
+    const dry = await runFileDns(stack, new LocalShell(), { dryRun: true, report: memoryReport() });
+    expect(dry.planned.action).toEqual({ kind: 'reload', path: unbound.includeFile, served: ['10.9.9.9'] });
+    expect(dry.planned.section.actions[0].detail).toBe(
+      `${hostname} → ${loadBalancerIP} is written but not live (Unbound serves 10.9.9.9); unbound-control reload`,
+    );
+    const report = memoryReport();
+    expect((await runFileDns(stack, new LocalShell(), { dryRun: false, report })).writes).toBe(1);
+    expect(report.lines).toContain('  done: unbound-control reload');
+    expect(await unbound.resolve4(hostname)).toEqual([loadBalancerIP]);
+    expect(readFileSync(unbound.includeFile, 'utf8')).toBe(wanted);
+    const again = await runFileDns(stack, new LocalShell(), { dryRun: false, report: memoryReport() });
+    expect(again.planned.action).toEqual({ kind: 'keep', path: unbound.includeFile });
+    expect(again.writes).toBe(0);
+  });
+
+  it('when Unbound cannot be asked, a file as wanted is kept and the plan says it is not confirmed live', async () => {
+    const stack = fileStack(unbound);
+    const noControl = {
+      ...stack,
+      legacy: { ...stack.legacy, unbound: { ...stack.legacy.unbound, control: '/bin/false' } },
+    } as DnsStack;
+    writeFileSync(
+      unbound.includeFile,
+      includeContent({ fqdn: hostname, host: 'alloy', domain: 'x', address: loadBalancerIP }),
+    );
+    const r = await runFileDns(noControl, new LocalShell(), { dryRun: true, report: memoryReport() });
+    expect(r.planned.action).toMatchObject({
+      kind: 'keep',
+      unconfirmed: expect.stringContaining('list_local_data failed'),
+    });
+  });
+
   it('a failing reload is reported with unbound-control output', async () => {
     const stack = fileStack(unbound);
     const badControl = {

@@ -5,11 +5,11 @@
  */
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { RemoteSession } from '../../legacy/deploy/remote';
 import { memoryReport } from '../../legacy/dns/report';
 import { type DnsStack, loadDnsStack } from '../../legacy/dns/stack';
 import { RemoteShell } from '../../legacy/dns/unbound-file/remote-shell';
 import { runFileDns } from '../../legacy/dns/unbound-file/run';
+import { RemoteSession } from '../../legacy/shared/ssh-session';
 import { type SshDockerHost, sshDockerHostAvailable, startSshDockerHost } from '../support/ssh-docker-host';
 import { startUnbound, type TestUnbound, unboundTool } from '../support/unbound';
 

@@ -1,4 +1,4 @@
-import { explainFailure } from '../../legacy/deploy/remote';
+import { explainFailure } from '../../legacy/shared/ssh-session';
 
 describe('explainFailure: the reason a remote step failed, for the error message', () => {
   test('the last output lines, stderr first, without the scripts’ own @@ markers', () => {

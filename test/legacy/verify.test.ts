@@ -7,7 +7,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { loadDnsStack } from '../../legacy/dns/stack';
+import { expectedConfigHash } from '../../legacy/verify/central-config';
 import { runVerifyChecks, type VerifyOptions } from '../../legacy/verify/run';
+import { alloyConfigMetrics } from '../support/alloy-metrics';
 import { runLegacyDeploy } from '../support/legacy-deploy-cli';
 import { createTestCa, type IssuedCert, opensslDate, type TestCa } from '../support/tls-certs';
 import { type RunningServer, startReadyServer, startTlsListener } from '../support/tls-servers';
@@ -15,6 +17,8 @@ import { describeWithUnbound, startUnbound, type TestUnbound } from '../support/
 
 const configDir = resolve(__dirname, '../../config');
 const { hostname, loadBalancerIP } = loadDnsStack(configDir).central;
+/** The central stand-in's /metrics: running the committed assets/alloy, loaded successfully. */
+const centralMetrics = alloyConfigMetrics(expectedConfigHash(resolve(configDir, '../assets/alloy')), true);
 
 const healthyMetrics = [
   '# TYPE otelcol_exporter_sent_metric_points_total counter',
@@ -70,7 +74,7 @@ describeWithUnbound('verify against real Unbound, TLS servers and a stand-in leg
     otlp: IssuedCert,
     extra: Partial<VerifyOptions> = {},
   ): Promise<VerifyOptions> {
-    const [h, o] = await Promise.all([startReadyServer(https), startTlsListener(otlp)]);
+    const [h, o] = await Promise.all([startReadyServer(https, true, () => centralMetrics), startTlsListener(otlp)]);
     servers.push(h, o);
     return {
       configDir,
@@ -90,13 +94,14 @@ describeWithUnbound('verify against real Unbound, TLS servers and a stand-in leg
   it('passes every check when DNS, certificates, readiness and the exporter are right', async () => {
     const results = await runVerifyChecks(loadDnsStack(configDir), await central(certs.valid, certs.valid));
     expect(results.filter((r) => !r.ok)).toEqual([]);
-    expect(results).toHaveLength(6);
+    expect(results).toHaveLength(7);
     expect(results[0]).toMatchObject({
       name: `dns ${hostname}`,
       detail: `${loadBalancerIP} via 127.0.0.1:${unbound.port}`,
     });
     expect(results[1].detail).toMatch(new RegExp(`^valid for ${hostname.replace(/\./g, '\\.')}, (59|60) days left`));
-    expect(results[5].detail).toBe(
+    expect(results.find((r) => r.id === 'config-central')?.ok).toBe(true);
+    expect(results[6].detail).toBe(
       'sent 4217 (metric_points 4200, log_records 17); send failures 0 (metric_points 0, log_records 0)',
     );
   });
@@ -186,7 +191,7 @@ describeWithUnbound('verify against real Unbound, TLS servers and a stand-in leg
     expect(failing.stdout).toMatch(
       new RegExp(`^tls ${hostname.replace(/\./g, '\\.')}:\\d+ \\(OTLP gRPC\\) +FAIL +certificate expired`, 'm'),
     );
-    expect(failing.stdout).toContain('5 of 6 checks passed');
+    expect(failing.stdout).toContain('6 of 7 checks passed');
 
     const otlp = await startTlsListener(certs.valid);
     servers.push(otlp);
@@ -199,6 +204,7 @@ describeWithUnbound('verify against real Unbound, TLS servers and a stand-in leg
       'tls-http',
       'tls-otlp',
       'ready-central',
+      'config-central',
       'ready-legacy',
       'exporter-legacy',
     ]);

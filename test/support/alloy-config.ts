@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from '../../lib/alloy';
-import type { BlockStmt, Expr, Stmt } from '../../lib/alloy/ast';
+import { parse } from '../../alloy-lint';
+import type { BlockStmt, Expr, Stmt } from '../../alloy-lint/syntax/ast';
 
 /** A component or config block of a folder, with its body's attributes rendered as text. */
 export interface Component {
@@ -28,7 +28,7 @@ export function exprText(e: Expr): string {
     case 'array':
       return `[${e.elements.map(exprText).join(', ')}]`;
     case 'object':
-      return `{${e.fields.map((f) => `${f.name} = ${exprText(f.value)}`).join(', ')}}`;
+      return `{${e.fields.map((f) => `${f.quoted ? JSON.stringify(f.name) : f.name} = ${exprText(f.value)}`).join(', ')}}`;
     case 'unary':
       return `${e.op}${exprText(e.value)}`;
     case 'binary':

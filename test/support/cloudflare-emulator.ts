@@ -4,11 +4,16 @@
  * TTL 9021, proxied, comment, tags), the conflict rules (81053/81058), 81044/7003 for unknown ids and routes,
  * page/per_page pagination (a page past the end is an empty success), a configurable rate limit (429/971 with
  * `retry-after`), and injectable faults. It keeps state in memory and logs every request for the tests to count.
+ * It serves HTTPS only, as the real API does, with a certificate from a test CA that clients trust through
+ * NODE_EXTRA_CA_CERTS=`caFile`.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { isIPv4, isIPv6 } from 'node:net';
+import { createTestCa, type TestCa } from './tls-certs';
 
 export interface EmulatedRecord {
   id: string;
@@ -43,6 +48,8 @@ export interface Fault {
   readonly retryAfter?: number;
   /** Only requests with this method take the fault (e.g. 'POST'); default any. */
   readonly method?: string;
+  /** The error message to answer with instead of the standard one (e.g. one that echoes a credential). */
+  readonly message?: string;
 }
 
 export interface CloudflareEmulatorOptions {
@@ -53,6 +60,8 @@ export interface CloudflareEmulatorOptions {
   readonly globalKeys?: readonly { email: string; key: string }[];
   /** Requests allowed per window and credential before 429/971; default 1200 per 300 s as in production. */
   readonly rateLimit?: { readonly limit: number; readonly windowSeconds: number };
+  /** Server certificate and key (PEM) for 127.0.0.1; default: issued by a CA of the emulator's own (`caFile`). */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 const recordTypes = new Set([
@@ -105,30 +114,72 @@ export class CloudflareEmulator {
   readonly zones: { id: string; name: string }[];
   private records: EmulatedRecord[] = [];
   private faults: Fault[] = [];
+  private lost: string[] = [];
+  private before: { method: string; run: () => void }[] = [];
   private windows = new Map<string, { start: number; count: number }>();
   private server!: Server;
+  private ca: TestCa | undefined;
   baseURL = '';
+  /** The PEM CA that signed the emulator's certificate (unset when `tls` was given). */
+  caFile = '';
 
   constructor(private readonly options: CloudflareEmulatorOptions) {
     this.zones = options.zones.map((name) => ({ id: newId(), name: lower(name) }));
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
+    let tls = this.options.tls;
+    if (!tls) {
+      this.ca = createTestCa('Cloudflare emulator CA');
+      this.caFile = this.ca.caFile;
+      tls = this.ca.issue('api', { ipAddresses: ['127.0.0.1'] });
+    }
+    this.server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     const { port } = this.server.address() as AddressInfo;
-    this.baseURL = `http://127.0.0.1:${port}/client/v4`;
+    this.baseURL = `https://127.0.0.1:${port}/client/v4`;
     return this;
   }
 
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.ca?.cleanup();
+  }
+
+  /** Runs `change` just before the next request with this method is handled (another client's write in between). */
+  beforeNext(method: string, change: () => void): void {
+    this.before.push({ method, run: change });
+  }
+
+  /** The environment that points a client at this emulator and makes it trust the emulator's certificate. */
+  get clientEnv(): { CLOUDFLARE_BASE_URL: string; NODE_EXTRA_CA_CERTS: string } {
+    return { CLOUDFLARE_BASE_URL: this.baseURL, NODE_EXTRA_CA_CERTS: this.caFile };
+  }
+
+  /** fetch from this process, trusting the emulator's CA (for tests that speak to it directly). */
+  async fetch(path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+    const undici = await import('undici');
+    const dispatcher = new undici.Agent({ connect: { ca: readFileSync(this.caFile, 'utf8') } });
+    try {
+      const res = await undici.fetch(`${this.baseURL}${path}`, { ...init, dispatcher });
+      return { status: res.status, headers: res.headers, json: (await res.json()) as unknown };
+    } finally {
+      await dispatcher.close();
+    }
   }
 
   /** The next requests (one per fault) fail as given, before auth or validation. */
   inject(...faults: Fault[]): void {
     this.faults.push(...faults);
+  }
+
+  /**
+   * The next request with each of these methods is carried out, then its connection is dropped before the answer
+   * (a response lost on the way back): the client cannot know that its write took effect.
+   */
+  loseResponses(...methods: string[]): void {
+    this.lost.push(...methods);
   }
 
   /** Stores a record directly (test set-up), bypassing the request log. */
@@ -140,6 +191,11 @@ export class CloudflareEmulator {
     const record = this.buildRecord(z.id, z.name, { ttl: 1, proxied: false, ...r });
     this.records.push(record);
     return record;
+  }
+
+  /** Removes a record directly (another client's delete), bypassing the request log. */
+  removeRecord(id: string): void {
+    this.records = this.records.filter((r) => r.id !== id);
   }
 
   recordsIn(zone: string): EmulatedRecord[] {
@@ -166,6 +222,8 @@ export class CloudflareEmulator {
     const url = new URL(req.url ?? '/', 'http://emulator');
     const method = req.method ?? 'GET';
     const raw = await readBody(req);
+    const hook = this.before.findIndex((b) => b.method === method);
+    if (hook >= 0) this.before.splice(hook, 1)[0].run();
     let body: unknown;
     let auth: LoggedRequest['auth'] = 'none';
     let status = 200;
@@ -189,6 +247,12 @@ export class CloudflareEmulator {
       payload = { success: false, errors: [{ code: e.code, message: e.message }], messages: [], result: null };
     }
     this.requests.push({ method, path: url.pathname, query: url.searchParams, body, status, auth });
+    const lose = this.lost.indexOf(method);
+    if (lose >= 0) {
+      this.lost.splice(lose, 1);
+      res.socket?.destroy();
+      return;
+    }
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(JSON.stringify(payload));
   }
@@ -553,15 +617,16 @@ function faultFailure(f: Fault): ApiFailure {
     return new ApiFailure(
       429,
       971,
-      'More than 1200 requests per 300 seconds reached. Please wait and consider throttling your request speed',
+      f.message ??
+        'More than 1200 requests per 300 seconds reached. Please wait and consider throttling your request speed',
       {
         'retry-after': String(f.retryAfter ?? 1),
       },
     );
   }
-  if (f.status === 403) return new ApiFailure(403, 9109, 'Invalid access token');
-  if (f.status === 401) return new ApiFailure(401, 10001, 'Unauthorized');
-  return new ApiFailure(f.status, 10000 + f.status, 'Internal server error');
+  if (f.status === 403) return new ApiFailure(403, 9109, f.message ?? 'Invalid access token');
+  if (f.status === 401) return new ApiFailure(401, 10001, f.message ?? 'Unauthorized');
+  return new ApiFailure(f.status, 10000 + f.status, f.message ?? 'Internal server error');
 }
 
 /** DELETE may carry no body or `{}`; other methods with a body must send valid JSON. */

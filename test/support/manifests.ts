@@ -44,6 +44,7 @@ export class ScratchProject {
     } = synthesize({
       configFile: this.path('config/prod.yaml'),
       assetsDir: this.path('assets/alloy'),
+      kubernetesAssetsDir: this.path('assets/alloy_kubernetes'),
       outDir: this.path('dist'),
     });
     return parseManifests(readFileSync(file, 'utf8'));
@@ -68,4 +69,15 @@ export function find(objects: K8sObject[], kind: string): K8sObject {
   const found = objects.filter((o) => o.kind === kind);
   if (found.length !== 1) throw new Error(`expected one ${kind}, found ${found.length}`);
   return found[0];
+}
+
+/** Turns a copy of config/prod.yaml into HA mode: `replicas: n`, with an optional `ha:` block (YAML, 4-space indented). */
+export function haMode(replicas: number, ha = ''): (text: string) => string {
+  return (text) => {
+    if (!/^ {2}replicas: 1$/m.test(text)) throw new Error('config/prod.yaml has no "  replicas: 1" line to edit');
+    return text.replace(
+      /^ {2}replicas: 1$/m,
+      `  replicas: ${replicas}${ha ? `\n  ha:\n${ha.replace(/\n$/, '')}` : ''}`,
+    );
+  };
 }

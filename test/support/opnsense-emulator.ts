@@ -35,8 +35,10 @@ export interface OpnsenseRequest {
 }
 
 export interface OpnsenseFault {
-  readonly status: 429 | 500 | 401 | 403;
+  readonly status: 400 | 429 | 500 | 401 | 403;
   readonly retryAfter?: number;
+  /** The message to answer with instead of the standard one (e.g. one that echoes a credential). */
+  readonly message?: string;
 }
 
 export interface OpnsenseEmulatorOptions {
@@ -47,6 +49,11 @@ export interface OpnsenseEmulatorOptions {
   readonly apiKeys: readonly { key: string; secret: string; privileges?: readonly string[] }[];
   /** Return rows in the ≤25.1 shape (rr as a label, fewer keys). */
   readonly legacyRows?: boolean;
+  /**
+   * Called by a successful reconfigure with the records now live, before it answers (OPNsense answers once its
+   * Unbound has restarted): tests feed them to a real Unbound, so that what the resolver serves can be asked.
+   */
+  readonly onReconfigure?: (live: readonly HostRecord[]) => void;
 }
 
 const rrLabels: Record<string, string> = {
@@ -91,6 +98,7 @@ export class OpnsenseEmulator {
   live = new Map<string, HostRecord>();
   reconfigures = 0;
   private faults: OpnsenseFault[] = [];
+  private lost: string[] = [];
   private server!: Server;
   endpoint = '';
 
@@ -113,6 +121,14 @@ export class OpnsenseEmulator {
 
   inject(...faults: OpnsenseFault[]): void {
     this.faults.push(...faults);
+  }
+
+  /**
+   * The next request to each of these actions (e.g. `add_host_override`) is carried out, then its connection is
+   * dropped before the answer: the client cannot know that its change was saved.
+   */
+  loseResponses(...actions: string[]): void {
+    this.lost.push(...actions);
   }
 
   /** Stores a record directly (test set-up); returns its uuid. */
@@ -152,6 +168,12 @@ export class OpnsenseEmulator {
       reply = new Reply(500, { errorMessage: String(e), errorTitle: 'An error occurred' });
     }
     this.requests.push({ method, path, body, status: reply.status });
+    const lose = this.lost.findIndex((action) => path.endsWith(`/${action}`) || path.includes(`/${action}/`));
+    if (lose >= 0) {
+      this.lost.splice(lose, 1);
+      res.socket?.destroy();
+      return;
+    }
     res.writeHead(reply.status, { 'content-type': 'application/json; charset=UTF-8', ...reply.headers });
     res.end(JSON.stringify(reply.body));
   }
@@ -159,15 +181,16 @@ export class OpnsenseEmulator {
   private takeFault(): Reply | undefined {
     const f = this.faults.shift();
     if (!f) return undefined;
-    if (f.status === 401) return new Reply(401, { status: 401, message: 'Authentication Failed' });
-    if (f.status === 403) return new Reply(403, { status: 403, message: 'Forbidden' });
+    if (f.status === 401) return new Reply(401, { status: 401, message: f.message ?? 'Authentication Failed' });
+    if (f.status === 403) return new Reply(403, { status: 403, message: f.message ?? 'Forbidden' });
+    if (f.status === 400) return new Reply(400, { status: 400, message: f.message ?? 'Invalid JSON syntax' });
     if (f.status === 429)
       return new Reply(
         429,
-        { status: 429, message: 'Too Many Requests' },
+        { status: 429, message: f.message ?? 'Too Many Requests' },
         { 'retry-after': String(f.retryAfter ?? 1) },
       );
-    return new Reply(500, { errorMessage: 'injected failure', errorTitle: 'An error occurred' });
+    return new Reply(500, { errorMessage: f.message ?? 'injected failure', errorTitle: 'An error occurred' });
   }
 
   private authorize(req: IncomingMessage, path: string): Reply | undefined {
@@ -206,6 +229,7 @@ export class OpnsenseEmulator {
       if (!post) return ok({ status: 'failed' });
       this.reconfigures++;
       this.live = new Map([...this.hosts].map(([k, v]) => [k, { ...v }]));
+      this.options.onReconfigure?.([...this.live.values()]);
       return ok({ status: 'ok' });
     }
     if (controller !== 'settings') return new Reply(404, { errorMessage: 'Endpoint not found' });

@@ -72,7 +72,7 @@ export interface SshDockerHost {
   readonly dockerPath: string;
   readonly dockerSocket: string;
   readonly httpPort: number;
-  readonly hostPaths: { dockerSocket: string; varLog: string; proc: string; sys: string };
+  readonly hostPaths: { dockerSocket: string; varLog: string; proc: string; sys: string; root: string };
   readonly sshdLog: string;
   /** Only when started with `{ registry: true }`. */
   readonly registry?: TestRegistry;
@@ -228,9 +228,34 @@ function killPid(pid: number): void {
   }
 }
 
+/*
+ * The stand-in Alloy image's entrypoint, held to upstream grafana/alloy (internal/alloycli): `run <path> [flags]`
+ * and `validate [flags] <path>`. validate takes exactly one path (cobra.ExactArgs(1)) and the flags
+ * --stability.level, --feature.community-components.enabled, --config.format (others are "unknown flag"), prints
+ * its diagnostics on stderr and exits 1 on any error (main.go exits 1 when the command returns one), 0 when valid.
+ * The stub cannot parse Alloy syntax: a file named FAIL_VALIDATE beside the config stands for a config Alloy
+ * rejects (its content is the diagnostic printed), a folder without *.alloy file is rejected as upstream does.
+ */
 const stubEntrypoint = `#!/bin/sh
-# Stand-in for grafana/alloy in tests: run <config dir> --server.http.listen-addr=HOST:PORT --storage.path=DIR
-[ "$1" = run ] || { echo "alloy-stub: expected 'run', got '$1'" >&2; exit 64; }
+# Stand-in for grafana/alloy in tests: run <config dir> --server.http.listen-addr=HOST:PORT --storage.path=DIR,
+# or validate [flags] <config dir>
+if [ "$1" = validate ]; then
+  shift
+  paths=0
+  for arg in "$@"; do
+    case "$arg" in
+      --stability.level=* | --feature.community-components.enabled | --feature.community-components.enabled=* | --config.format=*) ;;
+      -*) echo "Error: unknown flag: $arg" >&2; exit 1 ;;
+      *) paths=$((paths + 1)); dir=$arg ;;
+    esac
+  done
+  [ "$paths" = 1 ] || { echo "Error: accepts 1 arg(s), received $paths" >&2; exit 1; }
+  [ -e "$dir" ] || { echo "Error: encountered errors during validation: stat $dir: no such file or directory" >&2; exit 1; }
+  if [ -e "$dir/FAIL_VALIDATE" ]; then cat "$dir/FAIL_VALIDATE" >&2; echo "Error: validation failed" >&2; exit 1; fi
+  [ -n "$(/bin/alloy-files "$dir")" ] || { echo "Error: validation failed: no .alloy files in $dir" >&2; exit 1; }
+  exit 0
+fi
+[ "$1" = run ] || { echo "alloy-stub: expected 'run' or 'validate', got '$1'" >&2; exit 64; }
 export CONFIG_DIR="$2"; shift 2
 for arg in "$@"; do
   case "$arg" in
@@ -240,6 +265,7 @@ for arg in "$@"; do
 done
 port="\${addr##*:}"
 [ -n "$port" ] && [ -n "$STORAGE" ] || { echo "alloy-stub: missing listen address or storage path" >&2; exit 64; }
+rm -f "$STORAGE/last-load-failed"
 echo "start" >> "$STORAGE/starts"
 echo "$ALLOY_CENTRAL_OTLP_ENDPOINT" > "$STORAGE/central-endpoint"
 /bin/load-config
@@ -250,12 +276,25 @@ trap 'kill $pid; exit 0' TERM INT
 wait $pid
 `;
 
-/** Records which config the stub "runs": the checksum of the *.alloy files it last loaded. */
-const stubLoadConfig = `#!/bin/sh
-cat "$CONFIG_DIR"/*.alloy 2>/dev/null | md5sum | cut -d' ' -f1 > "$STORAGE/loaded-config"
+/** The *.alloy files of a folder (hidden ones too, as Alloy's folder loading reads them), in byte order of names. */
+const stubAlloyFiles = `#!/bin/sh
+ls -1a "$1" | grep '[.]alloy$' | LC_ALL=C sort | while IFS= read -r n; do [ -f "$1/$n" ] && printf '%s\\n' "$1/$n"; done
 `;
 
-/** One HTTP request per connection (busybox nc -e); marker files in the config folder make it fail on purpose. */
+/**
+ * Records which config the stub "runs", as Alloy's alloy_config_hash: SHA-256 over the *.alloy files' contents
+ * concatenated in name order (lib/alloy/config-hash.ts), written to $STORAGE/loaded-config.
+ */
+const stubLoadConfig = `#!/bin/sh
+/bin/alloy-files "$CONFIG_DIR" | while IFS= read -r f; do cat "$f"; done | sha256sum | cut -d' ' -f1 > "$STORAGE/loaded-config"
+`;
+
+/**
+ * One HTTP request per connection (busybox nc -e); marker files in the config folder make it fail on purpose.
+ * /metrics serves alloy_config_hash{cluster_name="",sha256=...} of the last successful load (labels as upstream's
+ * internal/alloycli config metrics, ConstLabels cluster_name) and alloy_config_last_load_successful;
+ * a rejected reload keeps the hash and sets the latter to 0, as Alloy does.
+ */
 const stubHandler = `#!/bin/sh
 cr=$(printf '\\r')
 read -r method path rest
@@ -265,11 +304,21 @@ case "$method $path" in
   "GET /-/ready")
     if [ -e "$CONFIG_DIR/FAIL_READY" ]; then respond '503 Service Unavailable' 'Alloy is not ready.'
     else respond '200 OK' 'Alloy is ready.'; fi ;;
+  "GET /metrics")
+    hash=$(cat "$STORAGE/loaded-config" 2>/dev/null)
+    ok=1; [ -e "$STORAGE/last-load-failed" ] && ok=0
+    [ -e "$CONFIG_DIR/WRONG_HASH" ] && hash=0000000000000000000000000000000000000000000000000000000000000000
+    respond '200 OK' "# TYPE alloy_config_hash gauge
+alloy_config_hash{cluster_name=\\"\\",sha256=\\"$hash\\"} 1
+# TYPE alloy_config_last_load_successful gauge
+alloy_config_last_load_successful $ok
+" ;;
   "POST /-/reload")
     if [ -e "$CONFIG_DIR/FAIL_RELOAD" ]; then
       echo "alloy-stub: reload rejected" >&2
+      : > "$STORAGE/last-load-failed"
       respond '400 Bad Request' 'error during the initial load: FAIL_RELOAD marker'
-    else /bin/load-config; echo reload >> "$STORAGE/reloads"; respond '200 OK' 'config reloaded'; fi ;;
+    else /bin/load-config; rm -f "$STORAGE/last-load-failed"; echo reload >> "$STORAGE/reloads"; respond '200 OK' 'config reloaded'; fi ;;
   *) respond '404 Not Found' 'not found' ;;
 esac
 `;
@@ -398,19 +447,35 @@ export async function startSshDockerHost(options: { registry?: boolean } = {}): 
       varLog: join(dir, 'host/var-log'),
       proc: join(dir, 'host/proc'),
       sys: join(dir, 'host/sys'),
+      root: join(dir, 'host/root'),
     };
-    for (const d of [hostPaths.varLog, hostPaths.proc, hostPaths.sys]) mkdirSync(d, { recursive: true });
+    for (const d of [hostPaths.varLog, hostPaths.proc, hostPaths.sys, hostPaths.root])
+      mkdirSync(d, { recursive: true });
     writeFileSync(join(hostPaths.varLog, 'messages.log'), 'a host log line\n');
 
     // The stand-in Alloy image.
     const image = join(dir, 'stub');
     for (const d of ['bin', 'etc/alloy', 'var/lib/alloy/data', 'tmp']) mkdirSync(join(image, d), { recursive: true });
     writeFileSync(join(image, 'bin/busybox'), readFileSync(findProgram('busybox') as string), { mode: 0o755 });
-    for (const applet of ['sh', 'cat', 'md5sum', 'cut', 'printf', 'echo', 'kill', 'date']) {
+    for (const applet of [
+      'sh',
+      'cat',
+      'sha256sum',
+      'cut',
+      'printf',
+      'echo',
+      'kill',
+      'date',
+      'ls',
+      'grep',
+      'sort',
+      'rm',
+    ]) {
       symlinkSync('busybox', join(image, 'bin', applet));
     }
     writeFileSync(join(image, 'bin/alloy'), stubEntrypoint, { mode: 0o755 });
     writeFileSync(join(image, 'bin/load-config'), stubLoadConfig, { mode: 0o755 });
+    writeFileSync(join(image, 'bin/alloy-files'), stubAlloyFiles, { mode: 0o755 });
     writeFileSync(join(image, 'bin/handler'), stubHandler, { mode: 0o755 });
     execFileSync('tar', ['-C', image, '-cf', join(dir, 'stub.tar'), '.']);
     /** Imports an image file system tar as `ref`; returns the image id. */

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describeNeeding, findProgram } from './requirements';
 
 export interface TestUnbound {
   readonly dir: string;
@@ -29,42 +30,12 @@ const tools = ['unbound', 'unbound-checkconf', 'unbound-control'];
 
 /** Absolute path of an Unbound program (they live in sbin, which a non-root PATH may lack), or undefined. */
 export function unboundTool(name: string): string | undefined {
-  try {
-    const found = execFileSync('sh', ['-c', `command -v ${name}`], {
-      encoding: 'utf8',
-      env: { PATH: `${process.env.PATH}:/usr/sbin:/sbin:/usr/local/sbin` },
-    });
-    return found.trim() || undefined;
-  } catch {
-    return undefined;
-  }
+  return findProgram(name) ?? undefined;
 }
 
-export function missingUnboundTools(): string[] {
-  return tools.filter((t) => unboundTool(t) === undefined);
-}
-
-/**
- * `describe` when Unbound is installed. Elsewhere the block is skipped with a loud message, except under CI
- * (env CI set), where a missing Unbound is a failure: .ci/run installs it.
- */
+/** `describe` when Unbound is installed (see requirements.ts for what happens when it is not). */
 export function describeWithUnbound(name: string, body: () => void): void {
-  const missing = missingUnboundTools();
-  if (missing.length === 0) {
-    describe(name, body);
-    return;
-  }
-  const message = `${missing.join(', ')} not found (apt-get install unbound)`;
-  if (process.env.CI) {
-    describe(name, () => {
-      it('has Unbound installed (required in CI)', () => {
-        throw new Error(message);
-      });
-    });
-    return;
-  }
-  process.stderr.write(`\n*** SKIPPED "${name}": ${message} ***\n\n`);
-  describe.skip(name, body);
+  describeNeeding({ programs: tools }, name, body);
 }
 
 /** A port free for both UDP and TCP on 127.0.0.1 (DNS uses both). */

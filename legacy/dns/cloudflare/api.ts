@@ -3,7 +3,10 @@
  * that `legacy-deploy --help` does not load it. Its own retries are off (maxRetries 0): it would sleep for as long as
  * any `Retry-After` asks, so this module retries through `withRetries`, which caps the wait.
  */
+import { readFileSync } from 'node:fs';
+import { createSecureContext, rootCertificates } from 'node:tls';
 import { DnsError } from '../errors';
+import { redactCredentials } from '../redact';
 import { type Failure, RetriesExhausted, type RetryPolicy, withRetries } from '../retry';
 import { type CloudflareCredentials, credentialVariables } from './credentials';
 import type { DesiredCname, ObservedRecord } from './plan';
@@ -15,11 +18,37 @@ export interface CloudflareApiOptions {
   /** One line per HTTP exchange and per retry (method, URL, status): never headers or bodies. */
   readonly log?: (line: string) => void;
   readonly retryPolicy?: RetryPolicy;
+  /**
+   * A PEM file of extra CAs to trust beside the public roots: the run's NODE_EXTRA_CA_CERTS (a TLS-inspecting
+   * proxy, the tests' emulator). Node applies that variable to its own process at start-up; reading it from the
+   * run's environment lets a run in another environment (a test) trust the same CAs.
+   */
+  readonly extraCaFile?: string;
 }
 
 const loadSdk = () => import('cloudflare');
 type Sdk = Awaited<ReturnType<typeof loadSdk>>;
 type Cloudflare = InstanceType<Sdk['default']>;
+type Fetch = (url: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** fetch that trusts the public roots plus the CAs in `caFile` (undici, the engine of Node's own fetch). */
+async function fetchTrusting(caFile: string): Promise<Fetch> {
+  let pem: string;
+  try {
+    pem = readFileSync(caFile, 'utf8');
+  } catch (e) {
+    throw new DnsError(`cannot read NODE_EXTRA_CA_CERTS file ${caFile}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+  }
+  const undici = await import('undici');
+  // One secure context for the run: built from ~140 roots, it costs tens of ms, too much to redo per connection.
+  const secureContext = createSecureContext({ ca: [...rootCertificates, pem] });
+  const dispatcher = new undici.Agent({ connect: { secureContext } });
+  return (url, init) =>
+    undici.fetch(url as Parameters<typeof undici.fetch>[0], {
+      ...(init as Parameters<typeof undici.fetch>[1]),
+      dispatcher,
+    }) as unknown as Promise<Response>;
+}
 
 /** What the list endpoints report beside the page (the SDK types only `page` and `per_page`). */
 interface ResultInfo {
@@ -71,6 +100,7 @@ export class CloudflareApi {
     const sdk = await loadSdk();
     const c = options.credentials;
     const log = options.log;
+    const send: Fetch = options.extraCaFile ? await fetchTrusting(options.extraCaFile) : fetch;
     const client = new sdk.default({
       // Null the unused scheme explicitly, or the SDK would also read it from the environment and send both.
       apiToken: c.kind === 'token' ? c.apiToken : null,
@@ -82,21 +112,18 @@ export class CloudflareApi {
       timeout: 30_000,
       // The SDK's own logging is off whatever CLOUDFLARE_LOG says; our log line shows method, URL and status only.
       logLevel: 'off',
-      ...(log
-        ? {
-            fetch: async (url: string | URL | Request, init?: RequestInit) => {
-              const response = await fetch(url, init);
-              log(`${init?.method ?? 'GET'} ${String(url)} → ${response.status}`);
-              return response;
-            },
-          }
-        : {}),
+      fetch: async (url: string | URL | Request, init?: RequestInit) => {
+        const response = await send(url, init);
+        log?.(`${init?.method ?? 'GET'} ${String(url)} → ${response.status}`);
+        return response;
+      },
     });
     return new CloudflareApi(sdk, client, options);
   }
 
   private classify = (e: unknown): Failure | undefined => {
-    if (e instanceof this.sdk.APIConnectionError) return { retryable: true, what: e.message.replace(/\.$/, '') };
+    if (e instanceof this.sdk.APIConnectionError)
+      return { retryable: true, what: this.redact(e.message.replace(/\.$/, '')) };
     if (!(e instanceof this.sdk.APIError)) return undefined;
     const status = e.status ?? 0;
     return {
@@ -122,7 +149,7 @@ export class CloudflareApi {
     if (!(e instanceof this.sdk.APIError)) return e instanceof Error ? e : new Error(String(e));
     const err = e as SdkError;
     const first = firstError(err);
-    const what = `HTTP ${err.status}${first ? `, code ${first.code}: ${first.message}` : ''}`;
+    const what = `HTTP ${err.status}${first ? `, code ${first.code}: ${this.redact(String(first.message))}` : ''}`;
     const vars = credentialVariables(this.options.credentials);
     const code = first?.code;
     // 9109: bad token; 9103: unknown global key/email; 9106: none sent; 6003: malformed auth header.
@@ -135,6 +162,12 @@ export class CloudflareApi {
       );
     }
     return new DnsError(`Cloudflare ${label} failed (${what})`);
+  }
+
+  /** Server text without this run's credentials or anything shaped like one. */
+  private redact(text: string): string {
+    const c = this.options.credentials;
+    return redactCredentials(text, c.kind === 'token' ? [c.apiToken] : [c.apiKey, c.apiEmail]);
   }
 
   /** The zone's id; exactly one `GET /zones?name=` per call. */
@@ -175,23 +208,25 @@ export class CloudflareApi {
   }
 
   /**
-   * Creates the CNAME; 'exists' when Cloudflare reports the name taken (81053/81057/81058): someone wrote it
-   * between our list and this call, and the caller reconciles instead of failing (per the contract).
+   * Creates the CNAME. `exists`: Cloudflare reports the name taken (81053/81057/81058) on the first try, so someone
+   * wrote it between our list and this call, and the caller reconciles instead of failing (per the contract).
+   * `created-answer-lost`: a try whose answer was lost (a dropped connection, a 5xx) was retried and the retry found
+   * an identical record (81057/81058): that record is the lost try's, so this call did write it.
    */
-  async create(zoneId: string, r: DesiredCname): Promise<'created' | 'exists'> {
-    const exists = (e: unknown) =>
-      e instanceof this.sdk.BadRequestError && [81053, 81057, 81058].includes(firstError(e as SdkError)?.code ?? 0);
+  async create(zoneId: string, r: DesiredCname): Promise<'created' | 'created-answer-lost' | 'exists'> {
+    let tries = 0;
     try {
-      await this.createOnce(zoneId, r);
+      await this.call(`create CNAME ${r.name}`, () => {
+        tries++;
+        return this.client.dns.records.create(cnameBody(zoneId, r));
+      });
       return 'created';
     } catch (e) {
-      if (e instanceof DnsError && exists((e as DnsError & { cause?: unknown }).cause)) return 'exists';
+      const code = this.codeOf(e);
+      if (tries > 1 && (code === 81057 || code === 81058)) return 'created-answer-lost';
+      if (code === 81053 || code === 81057 || code === 81058) return 'exists';
       throw e;
     }
-  }
-
-  private async createOnce(zoneId: string, r: DesiredCname): Promise<void> {
-    await this.call(`create CNAME ${r.name}`, () => this.client.dns.records.create(cnameBody(zoneId, r)));
   }
 
   /** PATCH, so a comment or tags someone added to the record survive. */
@@ -199,9 +234,27 @@ export class CloudflareApi {
     await this.call(`update CNAME ${r.name}`, () => this.client.dns.records.edit(id, cnameBody(zoneId, r)));
   }
 
-  async delete(zoneId: string, record: ObservedRecord): Promise<void> {
-    await this.call(`delete ${record.type} ${record.name}`, () =>
-      this.client.dns.records.delete(record.id, { zone_id: zoneId }),
-    );
+  /**
+   * Deletes a record. A 404/81044 means it is gone already: `deleted` when an earlier try of this call had its
+   * answer lost (that try deleted it), `gone` when the first try found it gone (someone else deleted it).
+   */
+  async delete(zoneId: string, record: ObservedRecord): Promise<'deleted' | 'gone'> {
+    let tries = 0;
+    try {
+      await this.call(`delete ${record.type} ${record.name}`, () => {
+        tries++;
+        return this.client.dns.records.delete(record.id, { zone_id: zoneId });
+      });
+      return 'deleted';
+    } catch (e) {
+      if (this.codeOf(e) !== 81044) throw e;
+      return tries > 1 ? 'deleted' : 'gone';
+    }
+  }
+
+  /** The Cloudflare error code behind a DnsError this module threw, 0 when there is none. */
+  private codeOf(e: unknown): number {
+    const cause = e instanceof DnsError ? (e as DnsError & { cause?: unknown }).cause : undefined;
+    return cause instanceof this.sdk.APIError ? (firstError(cause as SdkError)?.code ?? 0) : 0;
   }
 }

@@ -1,5 +1,5 @@
 /** Cloudflare credentials, from the environment only; errors name the variable to fix and never echo a value. */
-import { DnsError, DnsNotConfigured } from '../errors';
+import { DnsError } from '../errors';
 
 export type CloudflareCredentials =
   | { readonly kind: 'token'; readonly apiToken: string }
@@ -18,7 +18,7 @@ export function cloudflareCredentials(env: NodeJS.ProcessEnv): CloudflareCredent
   if (apiKey && apiEmail) return { kind: 'global-key', apiKey, apiEmail };
   if (apiKey) throw new DnsError('CLOUDFLARE_API_KEY is set but CLOUDFLARE_EMAIL is not: set CLOUDFLARE_EMAIL too');
   if (apiEmail) throw new DnsError('CLOUDFLARE_EMAIL is set but CLOUDFLARE_API_KEY is not: set CLOUDFLARE_API_KEY too');
-  throw new DnsNotConfigured(
+  throw new DnsError(
     'no Cloudflare credentials: set CLOUDFLARE_API_TOKEN (a token with Zone:DNS:Edit), or CLOUDFLARE_API_KEY and CLOUDFLARE_EMAIL',
   );
 }

@@ -27,12 +27,24 @@ export interface CloudflarePlanned {
   readonly section: PlanSection;
 }
 
-/** The Cloudflare API root: env CLOUDFLARE_BASE_URL (used by the tests' emulator), else the SDK's default. */
+/**
+ * The Cloudflare API root: env CLOUDFLARE_BASE_URL (a proxy or the tests' emulator), else the SDK's default. Only
+ * https: the token travels in every request's Authorization header.
+ */
 export function cloudflareBaseUrl(env: NodeJS.ProcessEnv): string | undefined {
-  const url = env.CLOUDFLARE_BASE_URL?.trim();
-  if (!url) return undefined;
-  if (!/^https?:\/\//.test(url)) throw new DnsError(`CLOUDFLARE_BASE_URL must be an http(s) URL, got "${url}"`);
-  return url;
+  const value = env.CLOUDFLARE_BASE_URL?.trim();
+  if (!value) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new DnsError('CLOUDFLARE_BASE_URL is not a URL (expected e.g. https://api.cloudflare.com/client/v4)');
+  }
+  if (url.protocol !== 'https:')
+    throw new DnsError('CLOUDFLARE_BASE_URL must be an https:// URL: the API token must not travel in clear text');
+  if (url.username || url.password)
+    throw new DnsError('CLOUDFLARE_BASE_URL must not hold credentials; use CLOUDFLARE_API_TOKEN');
+  return value;
 }
 
 /** Observation: one zone lookup, then one list per record name (the new CNAME and the old one). */
@@ -44,6 +56,7 @@ export async function planCloudflareDns(
   const api = await CloudflareApi.connect({
     credentials: cloudflareCredentials(options.env),
     baseURL: cloudflareBaseUrl(options.env),
+    extraCaFile: options.env.NODE_EXTRA_CA_CERTS?.trim() || undefined,
     log: options.report.detail,
   });
   const zoneId = await api.zoneId(desired.zone);
@@ -59,17 +72,30 @@ export async function applyCloudflare(planned: CloudflarePlanned, report: Report
   let writes = 0;
   for (const action of planned.actions) {
     switch (action.kind) {
-      case 'create':
-        if ((await api.create(zoneId, action.record)) === 'exists') {
+      case 'create': {
+        const outcome = await api.create(zoneId, action.record);
+        if (outcome === 'exists') {
+          report.line(`  ${action.record.name} was created meanwhile by someone else; looking again`);
           writes += await reconcileCreated(planned, action.record, report);
           continue;
         }
+        if (outcome === 'created-answer-lost') {
+          report.line(
+            `  done: create CNAME ${action.record.name} (Cloudflare's answer was lost; the retry found the record in place)`,
+          );
+          writes += 1 + (await reconcileCreated(planned, action.record, report));
+          continue;
+        }
         break;
+      }
       case 'update':
         await api.update(zoneId, action.id, action.record);
         break;
       case 'delete':
-        await api.delete(zoneId, action.record);
+        if ((await api.delete(zoneId, action.record)) === 'gone') {
+          report.line(`  ${action.record.type} ${action.record.name} was deleted meanwhile by someone else`);
+          continue;
+        }
         break;
       default:
         continue;
@@ -82,9 +108,8 @@ export async function applyCloudflare(planned: CloudflarePlanned, report: Report
   return writes;
 }
 
-/** The CNAME appeared after we listed: look again and update it if it differs (or explain why we cannot). */
+/** The CNAME is there after a create: look again and update it if it differs (or explain why we cannot). */
 async function reconcileCreated(planned: CloudflarePlanned, record: DesiredCname, report: Report): Promise<number> {
-  report.line(`  ${record.name} was created meanwhile by someone else; looking again`);
   const again = planCname(record, await planned.api.recordsAt(planned.zoneId, record.name));
   let writes = 0;
   for (const action of again) {

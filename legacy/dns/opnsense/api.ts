@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { DnsError, DnsNotConfigured } from '../errors';
+import { DnsError } from '../errors';
+import { redactCredentials } from '../redact';
 import { type Failure, RetriesExhausted, type RetryPolicy, withRetries } from '../retry';
 import { normalizeRow, type OverrideFields, type OverrideRow } from './plan';
 
@@ -32,8 +33,7 @@ export function opnsenseSettings(env: NodeJS.ProcessEnv, caFile?: string): Opnse
   ].filter(Boolean);
   if (missing.length > 0 || !endpoint || !apiKey || !apiSecret) {
     const message = `set ${missing.join(', ')} (the OPNsense address, e.g. https://192.168.1.1, and an API key pair)`;
-    // Nothing set at all is "not configured"; half a configuration is a mistake worth flagging.
-    throw missing.length === 3 ? new DnsNotConfigured(message) : new DnsError(message);
+    throw new DnsError(message);
   }
   let url: URL;
   try {
@@ -107,6 +107,10 @@ export class OpnsenseApi {
     return this.settings.apiUrl.origin;
   }
 
+  get apiUrl(): URL {
+    return this.settings.apiUrl;
+  }
+
   /** Every row whose fields contain `hostname`; the exact host+domain match is the plan's job (contract §3.1). */
   async search(hostname: string): Promise<OverrideRow[]> {
     this.calls.search++;
@@ -118,13 +122,28 @@ export class OpnsenseApi {
       rows?: Record<string, unknown>[];
     };
     if (!Array.isArray(reply.rows))
-      throw new DnsError(`OPNsense search_host_override answered without rows: ${JSON.stringify(reply).slice(0, 200)}`);
+      throw new DnsError(
+        `OPNsense search_host_override answered without rows: ${this.redact(JSON.stringify(reply).slice(0, 200))}`,
+      );
     return reply.rows.map(normalizeRow);
   }
 
+  /**
+   * OPNsense does not refuse a duplicate, so a retried add first looks whether the try before it was saved (its
+   * answer lost on the way back) and, if so, takes that row instead of adding a second one.
+   */
   async add(fields: OverrideFields): Promise<string> {
     this.calls.add++;
-    const reply = await this.post('unbound/settings/add_host_override', { host: fields });
+    const reply = await this.post('unbound/settings/add_host_override', { host: fields }, async () => {
+      const search = new URL('unbound/settings/search_host_override', this.settings.apiUrl);
+      const found = (await this.once(search, { searchPhrase: fields.hostname, rowCount: -1, current: 1 })) as {
+        rows?: Record<string, unknown>[];
+      };
+      const saved = (found.rows ?? []).map(normalizeRow).find((row) => sameOverride(row, fields));
+      if (!saved) return undefined;
+      this.options.log?.(`OPNsense add_host_override: the previous try saved ${fields.hostname} (uuid ${saved.uuid})`);
+      return { result: 'saved', uuid: saved.uuid };
+    });
     return expectSaved(reply, fields).uuid ?? '';
   }
 
@@ -141,16 +160,25 @@ export class OpnsenseApi {
     const reply = (await this.post('unbound/service/reconfigure', {})) as { status?: string };
     if (String(reply.status).toLowerCase() !== 'ok') {
       throw new DnsError(
-        `OPNsense did not apply the Unbound configuration (reconfigure answered ${JSON.stringify(reply).slice(0, 200)})`,
+        `OPNsense did not apply the Unbound configuration (reconfigure answered ${this.redact(JSON.stringify(reply).slice(0, 200))})`,
       );
     }
   }
 
-  private async post(path: string, body: unknown): Promise<unknown> {
+  /** `beforeRetry` may answer for a retry instead of sending the request again (see `add`). */
+  private async post(path: string, body: unknown, beforeRetry?: () => Promise<unknown | undefined>): Promise<unknown> {
     const url = new URL(path, this.settings.apiUrl);
     const label = `POST ${url.pathname}`;
+    let tries = 0;
+    const send = async () => {
+      if (tries++ > 0 && beforeRetry) {
+        const answer = await beforeRetry();
+        if (answer !== undefined) return answer;
+      }
+      return this.once(url, body);
+    };
     try {
-      return await withRetries(() => this.once(url, body), classify, {
+      return await withRetries(send, classify, {
         label: `OPNsense ${label}`,
         log: this.options.log,
         policy: this.options.retryPolicy,
@@ -194,7 +222,9 @@ export class OpnsenseApi {
               resolve(JSON.parse(text));
             } catch {
               reject(
-                new DnsError(`OPNsense ${url.pathname} answered with something other than JSON: ${text.slice(0, 120)}`),
+                new DnsError(
+                  `OPNsense ${url.pathname} answered with something other than JSON: ${this.redact(text.slice(0, 120))}`,
+                ),
               );
             }
           });
@@ -223,7 +253,7 @@ export class OpnsenseApi {
         return new DnsError(
           `OPNsense at ${where} has no ${label.slice(5)} (404): check OPNSENSE_ENDPOINT and the firewall version`,
         );
-      return new DnsError(`OPNsense ${label} failed: HTTP ${e.status} ${e.body.slice(0, 200)}`);
+      return new DnsError(`OPNsense ${label} failed: HTTP ${e.status} ${this.redact(e.body.slice(0, 200))}`);
     }
     const code = (e as NodeJS.ErrnoException).code;
     if (code && tlsCodes.has(code)) {
@@ -233,7 +263,13 @@ export class OpnsenseApi {
       return new DnsError(`TLS to ${where} failed (${code}): ${hint}`);
     }
     if (e instanceof DnsError) return e;
-    return new DnsError(`OPNsense at ${where}: ${e instanceof Error ? e.message : String(e)}`);
+    return new DnsError(`OPNsense at ${where}: ${this.redact(e instanceof Error ? e.message : String(e))}`);
+  }
+
+  /** Server text without the API key pair (also in its Basic form) or anything shaped like a credential. */
+  private redact(text: string): string {
+    const { apiKey, apiSecret } = this.settings;
+    return redactCredentials(text, [apiKey, apiSecret, Buffer.from(`${apiKey}:${apiSecret}`).toString('base64')]);
   }
 }
 
@@ -246,17 +282,25 @@ function classify(e: unknown): Failure | undefined {
   return undefined;
 }
 
+const sameOverride = (row: OverrideRow, f: OverrideFields) =>
+  row.enabled === f.enabled &&
+  row.hostname.toLowerCase() === f.hostname.toLowerCase() &&
+  row.domain.toLowerCase() === f.domain.toLowerCase() &&
+  row.rr === f.rr &&
+  row.server === f.server &&
+  row.description === f.description;
+
 /** Business failures arrive as HTTP 200 `result: failed`, with `validations` keyed `host.<field>` (contract §3.3). */
 function expectSaved(reply: unknown, fields: OverrideFields): { uuid?: string } {
   const r = reply as { result?: string; uuid?: string; validations?: Record<string, string | string[]> };
   if (r.result === 'saved') return r;
   const name = `${fields.hostname}.${fields.domain}`;
   const lines = Object.entries(r.validations ?? {}).flatMap(([field, messages]) =>
-    (Array.isArray(messages) ? messages : [messages]).map((m) => `  ${field}: ${m}`),
+    (Array.isArray(messages) ? messages : [messages]).map((m) => `  ${field}: ${redactCredentials(String(m))}`),
   );
   throw new DnsError(
     lines.length > 0
       ? `OPNsense refused the host override ${name}:\n${lines.join('\n')}`
-      : `OPNsense refused the host override ${name} (result "${r.result ?? '?'}", no field details)`,
+      : `OPNsense refused the host override ${name} (result "${redactCredentials(String(r.result ?? '?'))}", no field details)`,
   );
 }

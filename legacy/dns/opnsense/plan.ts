@@ -4,6 +4,7 @@
  */
 import type { ActionView, PlanSection } from '../plan-view';
 import type { HostOverride } from '../stack';
+import type { Served } from './served';
 
 /** A search row after normalisation (≤25.1 put the label `A (IPv4 address)` in rr; we keep the first word). */
 export interface OverrideRow {
@@ -35,7 +36,14 @@ export type OpnsenseAction =
       readonly changes: readonly string[];
     }
   | { readonly kind: 'keep'; readonly row: OverrideRow }
-  | { readonly kind: 'skip'; readonly row: OverrideRow; readonly reason: string };
+  /** Another override for the name that Unbound would also answer with: the cut-over is incomplete. */
+  | { readonly kind: 'skip'; readonly row: OverrideRow; readonly reason: string }
+  /** Another override for the name that changes no answer (disabled, or the same address): noted only. */
+  | { readonly kind: 'ignore'; readonly row: OverrideRow; readonly reason: string }
+  /** The saved override is as wanted but Unbound does not serve it: an earlier reconfigure did not happen. */
+  | { readonly kind: 'apply-saved'; readonly reason: string }
+  /** The saved override is as wanted; whether Unbound serves it could not be asked. */
+  | { readonly kind: 'unconfirmed'; readonly reason: string };
 
 export function normalizeRow(raw: Record<string, unknown>): OverrideRow {
   const s = (k: string) => (raw[k] === undefined || raw[k] === null ? '' : String(raw[k]));
@@ -62,7 +70,7 @@ const fqdnOf = (r: { hostname: string; domain: string }) =>
  * same name would make Unbound answer with more than one address; they are reported, not deleted (they may be
  * someone's deliberate entry). MX/TXT rows at the name do not compete and are ignored.
  */
-export function planOpnsense(wanted: OverrideFields, rows: readonly OverrideRow[]): OpnsenseAction[] {
+export function planOpnsense(wanted: OverrideFields, rows: readonly OverrideRow[], served?: Served): OpnsenseAction[] {
   const fqdn = fqdnOf(wanted);
   const atName = rows.filter((r) => fqdnOf(r) === fqdn && (r.rr === 'A' || r.rr === 'AAAA'));
   const aRows = atName.filter((r) => r.rr === 'A');
@@ -81,22 +89,46 @@ export function planOpnsense(wanted: OverrideFields, rows: readonly OverrideRow[
         ? { kind: 'keep', row: managed }
         : { kind: 'update', uuid: managed.uuid, fields: wanted, changes },
     );
+    const live = changes.length === 0 && served ? liveness(wanted.server, served) : undefined;
+    if (live) actions.push(live);
   }
   for (const row of atName) {
     if (row === managed) continue;
-    const state = row.enabled === '1' ? 'enabled' : 'disabled';
-    actions.push({
-      kind: 'skip',
-      row,
-      reason: `another ${state} ${row.rr} override for ${fqdn} (uuid ${row.uuid}); left alone, remove it in OPNsense if it is stale`,
-    });
+    const where = `${row.rr} override for ${fqdn} (uuid ${row.uuid})`;
+    if (row.enabled !== '1') {
+      actions.push({ kind: 'ignore', row, reason: `another ${where}, disabled: it answers nothing; left alone` });
+    } else if (row.rr === 'A' && row.server === wanted.server) {
+      actions.push({ kind: 'ignore', row, reason: `another ${where} with the same address; left alone` });
+    } else {
+      actions.push({
+        kind: 'skip',
+        row,
+        reason: `another enabled ${where}: Unbound answers with it too; left alone, remove it in OPNsense if it is stale`,
+      });
+    }
   }
   return actions;
 }
 
-/** Unbound serves saved overrides only after a reconfigure; needed exactly when something was written. */
+/** Whether Unbound serves the wanted address: among its answers (a competing override is reported apart). */
+function liveness(address: string, served: Served): OpnsenseAction | undefined {
+  if (served.kind === 'unknown') {
+    return {
+      kind: 'unconfirmed',
+      reason: `not confirmed live: the resolver ${served.via} did not answer (${served.why}); set verify.resolver`,
+    };
+  }
+  if (served.addresses.includes(address)) return undefined;
+  const answer = served.addresses.length > 0 ? `answers ${served.addresses.join(', ')}` : 'has no answer';
+  return { kind: 'apply-saved', reason: `saved but not live (the resolver ${served.via} ${answer})` };
+}
+
+/**
+ * Unbound serves saved overrides only after a reconfigure: needed when something is written, or when an earlier
+ * run saved the override but its reconfigure did not happen.
+ */
 export const needsReconfigure = (actions: readonly OpnsenseAction[]) =>
-  actions.some((a) => a.kind === 'create' || a.kind === 'update');
+  actions.some((a) => a.kind === 'create' || a.kind === 'update' || a.kind === 'apply-saved');
 
 export function viewOpnsenseAction(a: OpnsenseAction): ActionView {
   switch (a.kind) {
@@ -106,9 +138,14 @@ export function viewOpnsenseAction(a: OpnsenseAction): ActionView {
       return { kind: a.kind, subject: `host override ${fqdnOf(a.fields)}`, detail: a.changes.join(', ') };
     case 'keep':
       return { kind: a.kind, subject: `host override ${fqdnOf(a.row)}`, detail: `A ${a.row.server} is as wanted` };
+    case 'apply-saved':
+      return { kind: 'update', subject: 'Unbound service', detail: `reconfigure: the override is ${a.reason}` };
+    case 'unconfirmed':
+      return { kind: 'keep', subject: 'Unbound service', detail: a.reason };
     case 'skip':
+    case 'ignore':
       return {
-        kind: a.kind,
+        kind: a.kind === 'skip' ? 'skip' : 'keep',
         subject: `host override ${fqdnOf(a.row)}`,
         detail: `${a.row.rr} ${a.row.server}: ${a.reason}`,
       };
@@ -117,7 +154,8 @@ export function viewOpnsenseAction(a: OpnsenseAction): ActionView {
 
 export function opnsenseSection(endpoint: string, actions: readonly OpnsenseAction[]): PlanSection {
   const views = actions.map(viewOpnsenseAction);
-  if (needsReconfigure(actions)) {
+  // One line for the reconfigure: the apply-saved view already is it.
+  if (needsReconfigure(actions) && !actions.some((a) => a.kind === 'apply-saved')) {
     views.push({ kind: 'update', subject: 'Unbound service', detail: 'reconfigure, so the saved override goes live' });
   }
   return { title: `Unbound host override via OPNsense (${endpoint})`, actions: views };

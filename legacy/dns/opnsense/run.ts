@@ -4,6 +4,7 @@ import type { Report } from '../report';
 import { type DnsStack, hostOverride } from '../stack';
 import { OpnsenseApi, opnsenseSettings } from './api';
 import { desiredFields, needsReconfigure, type OpnsenseAction, opnsenseSection, planOpnsense } from './plan';
+import { firewallResolver, type ResolverAddress, type Served, servedAddresses } from './served';
 
 export interface OpnsenseOptions {
   readonly env: NodeJS.ProcessEnv;
@@ -26,8 +27,23 @@ export async function planOpnsenseDns(stack: DnsStack, options: OpnsenseOptions)
   });
   const override = hostOverride(stack.central);
   const rows = await api.search(override.host);
-  const actions = planOpnsense(desiredFields(override, unbound.description), rows);
+  const wanted = desiredFields(override, unbound.description);
+  const saved = planOpnsense(wanted, rows);
+  // Saved as wanted: whether it is also live is for the resolver to say (an earlier reconfigure may have failed).
+  const actions = saved.some((a) => a.kind === 'keep')
+    ? planOpnsense(wanted, rows, await askResolver(stack, api, override.fqdn))
+    : saved;
   return { api, actions, section: opnsenseSection(api.endpoint, actions) };
+}
+
+async function askResolver(stack: DnsStack, api: OpnsenseApi, fqdn: string): Promise<Served> {
+  let server: ResolverAddress;
+  try {
+    server = await firewallResolver(stack.legacy.verify, api.apiUrl);
+  } catch (e) {
+    return { kind: 'unknown', via: api.apiUrl.hostname, why: (e as NodeJS.ErrnoException).code ?? String(e) };
+  }
+  return servedAddresses(fqdn, server);
 }
 
 /** Writes each change, then applies them all with a single reconfigure. Returns the number of write calls. */

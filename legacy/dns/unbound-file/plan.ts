@@ -29,20 +29,54 @@ export function servedAddresses(content: string, fqdn: string): string[] {
   return found;
 }
 
+/** The A addresses `unbound-control list_local_data` says Unbound serves for `fqdn` (lines `name ttl IN A addr`). */
+export function liveAddresses(listing: string, fqdn: string): string[] {
+  const name = fqdn.toLowerCase();
+  return listing
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter((f) => f.length >= 5 && f[0].replace(/\.$/, '').toLowerCase() === name && f[3] === 'A')
+    .map((f) => f[4]);
+}
+
 export type FileAction =
   | { readonly kind: 'create' | 'update'; readonly path: string; readonly content: string; readonly was: string | null }
-  | { readonly kind: 'keep'; readonly path: string };
+  /** `unconfirmed`: why Unbound could not be asked whether it serves the file. */
+  | { readonly kind: 'keep'; readonly path: string; readonly unconfirmed?: string }
+  /** The file is as wanted but Unbound does not serve it: an earlier reload did not happen. */
+  | { readonly kind: 'reload'; readonly path: string; readonly served: readonly string[] };
 
-export function planIncludeFile(path: string, wanted: string, current: string | null): FileAction {
-  if (current === wanted) return { kind: 'keep', path };
+/**
+ * `live`: what Unbound serves now for the name, when it could be asked; the file being right is not enough, an
+ * earlier run may have written it and then failed to reload.
+ */
+export function planIncludeFile(
+  path: string,
+  wanted: string,
+  current: string | null,
+  live?: { readonly served: readonly string[]; readonly address: string } | { readonly unknown: string },
+): FileAction {
+  if (current === wanted) {
+    if (live && 'unknown' in live) return { kind: 'keep', path, unconfirmed: live.unknown };
+    if (live && !live.served.includes(live.address)) return { kind: 'reload', path, served: live.served };
+    return { kind: 'keep', path };
+  }
   return { kind: current === null ? 'create' : 'update', path, content: wanted, was: current };
 }
 
 export function fileSection(where: string, action: FileAction, o: HostOverride): PlanSection {
   let view: ActionView;
-  if (action.kind === 'keep')
-    view = { kind: 'keep', subject: action.path, detail: `${o.fqdn} → ${o.address} is as wanted` };
-  else {
+  if (action.kind === 'keep') {
+    const note = action.unconfirmed ? ` (not confirmed live: ${action.unconfirmed})` : '';
+    view = { kind: 'keep', subject: action.path, detail: `${o.fqdn} → ${o.address} is as wanted${note}` };
+  } else if (action.kind === 'reload') {
+    const served = action.served.length > 0 ? action.served.join(', ') : 'nothing';
+    view = {
+      kind: 'update',
+      subject: action.path,
+      detail: `${o.fqdn} → ${o.address} is written but not live (Unbound serves ${served}); unbound-control reload`,
+    };
+  } else {
     const before = action.was === null ? [] : servedAddresses(action.was, o.fqdn);
     const was =
       action.kind === 'create' ? 'new file' : `was ${before.length > 0 ? before.join(', ') : 'other content'}`;

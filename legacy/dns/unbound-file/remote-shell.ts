@@ -3,8 +3,8 @@
  * that runs on `target.host`. Paths and arguments are quoted for the remote POSIX shell.
  */
 import { Readable } from 'node:stream';
-import type { RemoteSession } from '../../deploy/remote';
-import { shellJoin, shellQuote } from '../../deploy/shell';
+import { shellJoin, shellQuote } from '../../shared/shell';
+import type { RemoteSession } from '../../shared/ssh-session';
 import { DnsError } from '../errors';
 import type { CommandResult, Shell } from './shell';
 

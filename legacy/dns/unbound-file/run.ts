@@ -8,7 +8,7 @@ import { DnsError } from '../errors';
 import { formatSection, type PlanSection } from '../plan-view';
 import type { Report } from '../report';
 import { type DnsStack, hostOverride } from '../stack';
-import { type FileAction, fileSection, includeContent, planIncludeFile } from './plan';
+import { type FileAction, fileSection, includeContent, liveAddresses, planIncludeFile } from './plan';
 import type { CommandResult, Shell } from './shell';
 
 type FileBackend = Extract<LegacyAlloyConfig['unbound'], { backend: 'file' }>;
@@ -24,20 +24,35 @@ export function fileBackend(stack: DnsStack): FileBackend {
   return unbound;
 }
 
+const output = (r: CommandResult) => `${r.stdout}${r.stderr}`.trim() || `exit code ${r.code ?? 'none (not started?)'}`;
+
 export async function planFileDns(stack: DnsStack, shell: Shell): Promise<FilePlanned> {
   const config = fileBackend(stack);
   const override = hostOverride(stack.central);
-  const action = planIncludeFile(config.path, includeContent(override), await shell.readFile(config.path));
+  const wanted = includeContent(override);
+  const current = await shell.readFile(config.path);
+  // Written as wanted: whether Unbound also serves it is for Unbound to say (an earlier reload may have failed).
+  const listing = current === wanted ? await shell.run([config.control, '-c', config.config, 'list_local_data']) : null;
+  const live =
+    listing === null
+      ? undefined
+      : listing.code === 0
+        ? { served: liveAddresses(listing.stdout, override.fqdn), address: override.address }
+        : { unknown: `unbound-control list_local_data failed: ${output(listing).split('\n')[0]}` };
+  const action = planIncludeFile(config.path, wanted, current, live);
   return { action, section: fileSection(shell.where, action, override) };
 }
-
-const output = (r: CommandResult) => `${r.stdout}${r.stderr}`.trim() || `exit code ${r.code ?? 'none (not started?)'}`;
 
 /** Returns the number of writes (0 or 1; a restore after a failed check counts as none kept). */
 export async function applyFile(stack: DnsStack, shell: Shell, planned: FilePlanned, report: Report): Promise<number> {
   const { action } = planned;
   if (action.kind === 'keep') return 0;
   const config = fileBackend(stack);
+  if (action.kind === 'reload') {
+    await reload(shell, config, `${action.path} is as wanted`);
+    report.line('  done: unbound-control reload');
+    return 1;
+  }
   await shell.writeFile(action.path, action.content);
   const check = await shell.run([config.checkconf, config.config]);
   if (check.code !== 0) {
@@ -49,14 +64,14 @@ export async function applyFile(stack: DnsStack, shell: Shell, planned: FilePlan
     );
   }
   report.line(`  done: wrote ${action.path}; unbound-checkconf ok`);
-  const reload = await shell.run([config.control, '-c', config.config, 'reload']);
-  if (reload.code !== 0) {
-    throw new DnsError(
-      `unbound-control reload failed on ${shell.where} (${action.path} is written and passed unbound-checkconf):\n${output(reload)}`,
-    );
-  }
+  await reload(shell, config, `${action.path} is written and passed unbound-checkconf`);
   report.line('  done: unbound-control reload');
   return 1;
+}
+
+async function reload(shell: Shell, config: FileBackend, state: string): Promise<void> {
+  const r = await shell.run([config.control, '-c', config.config, 'reload']);
+  if (r.code !== 0) throw new DnsError(`unbound-control reload failed on ${shell.where} (${state}):\n${output(r)}`);
 }
 
 export async function runFileDns(

@@ -1,0 +1,61 @@
+/**
+ * Proof that the central Alloy runs the configuration in assets/alloy: Alloy reports the SHA-256 of the files it
+ * last loaded as `alloy_config_hash{sha256="..."}` and whether that load worked as
+ * `alloy_config_last_load_successful`. On a failed load Alloy keeps running the previous config, but resets the
+ * hash series to the hash of the files it failed on (grafana/alloy `InstrumentConfig`), so a failed last load fails
+ * the check whatever the hash says.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { alloyConfigHash, alloyFilesOf, formatDiagnostic } from '../../alloy-lint';
+import { parsePrometheusText } from './prometheus';
+
+export interface ConfigVerdict {
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+/**
+ * The hash Alloy will report for a folder's `*.alloy` files and the files the chart `added` to the ConfigMap
+ * (alloy.collect.kubernetes); throws a one-line error for a missing folder.
+ */
+export function expectedConfigHash(dir: string, added: Readonly<Record<string, string>> = {}): string {
+  const { files, problem } = alloyFilesOf(dir);
+  if (problem) throw new Error(formatDiagnostic(problem));
+  return alloyConfigHash([
+    ...files.map((file) => ({ name: file, content: readFileSync(file) })),
+    // Named inside the same folder, so the byte order of names is that of the ConfigMap's keys in /etc/alloy.
+    ...Object.entries(added).map(([name, content]) => ({ name: join(dir, name), content })),
+  ]);
+}
+
+export function judgeCentralConfig(metricsText: string, expected: string): ConfigVerdict {
+  const { samples } = parsePrometheusText(metricsText);
+  const reported = [
+    ...new Set(samples.filter((s) => s.name === 'alloy_config_hash' && s.labels.sha256).map((s) => s.labels.sha256)),
+  ];
+  const lastLoad = samples.find((s) => s.name === 'alloy_config_last_load_successful');
+  if (reported.length === 0 || lastLoad === undefined) {
+    return {
+      ok: false,
+      detail: `no ${reported.length === 0 ? 'alloy_config_hash' : 'alloy_config_last_load_successful'} in /metrics (expected hash ${expected})`,
+    };
+  }
+  if (reported.length > 1) {
+    return { ok: false, detail: `several alloy_config_hash series (${reported.join(', ')}); expected ${expected}` };
+  }
+  const [running] = reported;
+  if (lastLoad.value !== 1) {
+    return {
+      ok: false,
+      detail: `last config load failed (alloy_config_last_load_successful ${lastLoad.value}): Alloy keeps its previous config; hash of the rejected files ${running}, expected ${expected}`,
+    };
+  }
+  if (running !== expected) {
+    return {
+      ok: false,
+      detail: `running config hash ${running} differs from the expected ${expected} (not yet synced, about a minute after apply, or another config was applied)`,
+    };
+  }
+  return { ok: true, detail: `running config hash ${running} is the expected one; last load successful` };
+}

@@ -1,0 +1,44 @@
+/** legacy-deploy's lint: the pipeline is judged as the container will run it (its image's release and stability level). */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ContainerSpec } from '../../legacy/deploy/container-spec';
+import { lintAssets } from '../../legacy/lint-assets';
+import { UserError } from '../../legacy/shared/user-error';
+
+const FILE_EXPORTER =
+  'otelcol.exporter.file "f" {\n  path = "/tmp/x"\n}\n\notelcol.receiver.otlp "r" {\n  output {\n    traces = [otelcol.exporter.file.f.input]\n  }\n}\n';
+
+function container(image: string, args: string[] = ['run', '/etc/alloy']): ContainerSpec {
+  return { name: 'alloy-legacy', image, network: 'host', restart: 'always', binds: [], env: {}, args };
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'lint-assets-'));
+  writeFileSync(join(dir, 'a.alloy'), FILE_EXPORTER);
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const files = () => [{ name: 'a.alloy', content: readFileSync(join(dir, 'a.alloy')) }];
+
+describe('lintAssets', () => {
+  it('refuses a component the image tag release (dev.yaml version) does not have', () => {
+    let error: unknown;
+    try {
+      lintAssets(dir, files(), container('grafana/alloy:v1.10.1'));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toMatch(/does not pass the Alloy linter \(1 error\); nothing was changed/);
+    expect((error as UserError).details).toEqual([
+      `${join(dir, 'a.alloy')}:1:1: error: unknown component otelcol.exporter.file in Alloy v1.10.1 (added in v1.13.2)`,
+    ]);
+  });
+
+  it('judges stability by the container args, Alloy default generally-available', () => {
+    expect(() => lintAssets(dir, files(), container('grafana/alloy:v1.13.2'))).toThrow(/does not pass/);
+    const preview = container('grafana/alloy:v1.13.2', ['run', '/etc/alloy', '--stability.level=public-preview']);
+    expect(lintAssets(dir, files(), preview).warnings).toEqual([]);
+  });
+});

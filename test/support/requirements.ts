@@ -1,0 +1,121 @@
+/**
+ * The one gate for tests that need something this machine may lack: system programs (the real test host), root
+ * (sshd and a throw-away system user), or the project data in ../shared beside the repository. Every gate behaves
+ * the same way:
+ * - all there: the tests run;
+ * - something missing on a developer's machine: the tests are skipped, and the run ends with one summary line naming
+ *   the missing Debian packages (test/support/summary-reporter.js), exit 0;
+ * - something missing where it must not be: an error, not a skip. System programs and root are required under CI
+ *   (`CI` set) and under `npm run test:all` (which installs them first); ../shared only under CI, since a user's
+ *   clone never has it.
+ */
+import { accessSync, constants, existsSync, writeFileSync } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
+import hostPackages from '../host-packages.json';
+
+export interface Needs {
+  /** Programs looked up on PATH and in the sbin folders, each from a package of test/host-packages.json. */
+  readonly programs?: readonly string[];
+  /** Whether the tests must run as root (they start sshd, add a system user, run rootful podman). */
+  readonly root?: boolean;
+  /** Paths that must exist, e.g. `../shared/k8s` (absolute). */
+  readonly paths?: readonly string[];
+}
+
+/** Set by `npm run test:all`: the test host's packages were installed, so a missing one is a failure. */
+export const REQUIRE_TEST_HOST = 'ALLOY_DEPLOY_REQUIRE_TEST_HOST';
+/** Set by jest's global setup: the folder where skipped suites leave a note for the summary line. */
+export const SKIP_NOTES = 'ALLOY_DEPLOY_SKIP_NOTES';
+
+/**
+ * Where programs are looked up: PATH and the sbin folders a non-root PATH may lack. `ALLOY_DEPLOY_TEST_PATH`
+ * replaces that list, so that the gate's own tests can stand for a machine without the packages.
+ */
+function programDirs(): string[] {
+  const override = process.env.ALLOY_DEPLOY_TEST_PATH;
+  if (override !== undefined) return override.split(delimiter);
+  return [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'];
+}
+
+/** Finds a program the way a shell would (see programDirs). */
+export function findProgram(name: string): string | null {
+  for (const dir of programDirs()) {
+    if (!dir) continue;
+    const path = join(dir, name);
+    try {
+      accessSync(path, constants.X_OK);
+      return path;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+/** The Debian package that provides `program`, per test/host-packages.json. */
+export function packageOf(program: string): string {
+  for (const [name, entry] of Object.entries(hostPackages.packages)) if (entry.programs.includes(program)) return name;
+  throw new Error(`test/host-packages.json names no package for the program ${program}: add it there`);
+}
+
+export interface Unmet {
+  readonly packages: readonly string[];
+  readonly root: boolean;
+  readonly paths: readonly string[];
+}
+
+/** What of `needs` this machine lacks. */
+export function unmetNeeds(needs: Needs): Unmet {
+  const packages = new Set((needs.programs ?? []).filter((p) => findProgram(p) === null).map(packageOf));
+  return {
+    packages: [...packages].sort(),
+    root: needs.root === true && process.getuid?.() !== 0,
+    paths: (needs.paths ?? []).filter((p) => !existsSync(p)),
+  };
+}
+
+function describeUnmet(unmet: Unmet): string {
+  const parts: string[] = [];
+  if (unmet.packages.length > 0) parts.push(`packages not installed: ${unmet.packages.join(', ')}`);
+  if (unmet.root) parts.push('not running as root');
+  if (unmet.paths.length > 0) parts.push(`missing: ${unmet.paths.map((p) => resolve(p)).join(', ')}`);
+  return parts.join('; ');
+}
+
+/**
+ * Whether the tests of `suite` can run here. When they cannot: throws where the need is required (see above),
+ * otherwise leaves a note for the run's summary line and returns false, so the caller skips.
+ */
+export function needsMet(suite: string, needs: Needs): boolean {
+  const unmet = unmetNeeds(needs);
+  const hostMissing = unmet.packages.length > 0 || unmet.root;
+  if (!hostMissing && unmet.paths.length === 0) return true;
+  const required = Boolean(process.env.CI) || (hostMissing && Boolean(process.env[REQUIRE_TEST_HOST]));
+  if (required) {
+    const why = process.env.CI ? 'CI is set' : `${REQUIRE_TEST_HOST} is set (npm run test:all)`;
+    throw new Error(`${suite}: ${describeUnmet(unmet)}. ${why}, so this is an error, not a skip.`);
+  }
+  leaveSkipNote(suite, unmet);
+  return false;
+}
+
+/** `describe` when `needs` are met here, otherwise a skipped block (or an error where they are required). */
+export function describeNeeding(needs: Needs, name: string, body: () => void): void {
+  (needsMet(name, needs) ? describe : describe.skip)(name, body);
+}
+
+/** `test` when `needs` are met here, otherwise a skipped test (or an error where they are required). */
+export function testNeeding(needs: Needs, name: string, body: () => unknown): void {
+  (needsMet(name, needs) ? test : test.skip)(name, body as () => Promise<void>);
+}
+
+function leaveSkipNote(suite: string, unmet: Unmet): void {
+  const dir = process.env[SKIP_NOTES];
+  if (!dir) {
+    // Outside jest's global setup (a bench, a script): say it here.
+    process.stderr.write(`*** SKIPPED ${suite}: ${describeUnmet(unmet)}\n`);
+    return;
+  }
+  const name = `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.json`;
+  writeFileSync(join(dir, name), JSON.stringify({ suite, ...unmet }));
+}
