@@ -164,6 +164,7 @@ describeHost('legacy-deploy deploy on a real SSH + Docker-API host', () => {
     const r = await f.cli('deploy');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('reload rejected (HTTP 400');
+    expect(r.stderr).not.toContain('@@'); // issue #10, defect 13: no framing marker of the remote script in a message
     expect(r.stderr).toContain('previous config files were put back');
     const files = f.remoteFiles('alloy-legacy-config');
     expect(files['main.alloy']).toBe(alloyConfig('debug'));
