@@ -7,6 +7,7 @@
 export { type AlloySourceFile, alloyConfigHash } from './folder/config-hash';
 export {
   alloyFilesOf,
+  alloySourcesOf,
   lintDirectory,
   lintSources,
   type PipelineFile,

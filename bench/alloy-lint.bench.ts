@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { formatSource, lintSources, parse } from '../alloy-lint';
+import { median } from './measure';
 
 const ROOT = resolve(__dirname, '..');
 const RUNS = 9;
@@ -109,11 +110,6 @@ function generate(): { file: string; text: Buffer }[] {
     size += p.length;
   }
   return parts.map((p, k) => ({ file: `generated_${k}.alloy`, text: Buffer.from(p.join('\n')) }));
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 interface Timing {

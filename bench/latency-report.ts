@@ -1,5 +1,5 @@
+import { median } from './measure';
 import type { SshdCounts } from './sshd-log';
-import { median } from './timed-run';
 
 /*
  * The verdicts of the legacy-deploy latency benchmark against issue #10's targets, and their printout. Pure, so

@@ -34,7 +34,6 @@ export function measureInterleaved<K extends string>(
       peakKb.set(name, Math.max(peakKb.get(name) ?? 0, Number(r.stderr.trim().split('\n').pop())));
     }
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   return Object.fromEntries(
     names.map((n) => [n, { seconds: median(seconds.get(n) ?? []), peakRssMb: (peakKb.get(n) ?? 0) / 1024 }]),
   ) as Record<K, Measurement>;
@@ -44,3 +43,6 @@ export function report(name: string, m: Measurement, floor?: Measurement): void 
   const ratio = floor ? `  ratio ${(m.seconds / floor.seconds).toFixed(2)}×` : '';
   process.stdout.write(`${name.padEnd(44)} ${m.seconds.toFixed(3)} s  peak RSS ${m.peakRssMb.toFixed(0)} MB${ratio}\n`);
 }
+
+/** The middle value (the upper one of an even count). */
+export const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

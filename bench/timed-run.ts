@@ -1,31 +1,21 @@
-import { spawn } from 'node:child_process';
+import { type ProgramResult, runProgram } from '../test/support/run-program';
 
-export interface TimedRun {
+export interface TimedRun extends ProgramResult {
   readonly seconds: number;
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
 }
 
 /**
  * Runs a program to its end and times it. Asynchronous on purpose: the delay proxy lives in this process's event
  * loop, which a spawnSync would stall (and with it every byte on the link).
  */
-export function timedRun(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }) {
-  return new Promise<TimedRun>((ok, fail) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', fail);
-    child.on('close', (code) => ok({ seconds: Number(process.hrtime.bigint() - start) / 1e9, code, stdout, stderr }));
-  });
+export async function timedRun(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<TimedRun> {
+  const start = process.hrtime.bigint();
+  const r = await runProgram(command, args, options);
+  return { ...r, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
 }
 
 /** As timedRun, but a non-zero exit is an error naming the command and its output. */
@@ -38,5 +28,3 @@ export async function timedRunOk(
   if (r.code !== 0) throw new Error(`${command} ${args.join(' ')} failed (${r.code}): ${r.stderr}${r.stdout}`);
   return r;
 }
-
-export const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { formatDiagnostic, type LintOptions, lintSources, upgradeSources } from '../alloy-lint';
+import { alloySourcesOf, formatDiagnostic, type LintOptions, lintSources, upgradeSources } from '../alloy-lint';
 import type { ContainerSpec } from './deploy/container-spec';
 import { UserError } from './shared/user-error';
 
@@ -17,7 +16,7 @@ export function lintAssets(
 ): { warnings: string[] } {
   const providedEnv = Object.keys(container.env);
   // The files already read for the upload (pipelineFilesOf): what is linted is byte for byte what is deployed.
-  const { diagnostics, envVars } = lintSources(alloySources(dir, files), {
+  const { diagnostics, envVars } = lintSources(alloySourcesOf(dir, files), {
     alloyVersion: releaseOf(container.image),
     stabilityLevel: stabilityLevelOf(container.args),
   });
@@ -54,17 +53,13 @@ export function upgradeWarnings(
   const to = releaseOf(container.image);
   if (from === undefined || to === undefined || from === to) return [];
   const findings = upgradeSources(
-    alloySources(dir, files),
+    alloySourcesOf(dir, files),
     { from, to },
     {
       stabilityLevel: stabilityLevelOf(container.args),
     },
   );
   return findings.map((d) => `upgrade ${from} → ${to}: ${formatDiagnostic(d)}`);
-}
-
-function alloySources(dir: string, files: readonly { readonly name: string; readonly content: Buffer }[]) {
-  return files.filter((f) => f.name.endsWith('.alloy')).map((f) => ({ file: join(dir, f.name), text: f.content }));
 }
 
 /** The Alloy release of an image reference's tag (`grafana/alloy:v1.10.1` → `v1.10.1`). */

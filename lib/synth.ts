@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync }
 import { dirname, join, resolve } from 'node:path';
 import { App } from 'cdk8s';
 import {
+  alloySourcesOf,
   type Diagnostic,
   formatDiagnostic,
   type LintOptions,
@@ -117,7 +118,7 @@ function pipelineSources(alloy: CentralAlloyConfig, assetsDir: string, kubernete
     dir: kubernetesAssetsDir,
   });
   return [
-    ...files.filter((f) => f.name.endsWith('.alloy')).map((f) => ({ file: f.path, text: f.content })),
+    ...alloySourcesOf(assetsDir, files),
     ...Object.entries(added).map(([name, text]) => ({ file: join(kubernetesAssetsDir, name), text })),
   ];
 }

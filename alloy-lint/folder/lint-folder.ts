@@ -126,6 +126,17 @@ export function pipelineFilesOf(dir: string): { files: PipelineFile[]; problem?:
   return { files };
 }
 
+/**
+ * The `*.alloy` files among a pipeline folder's files (pipelineFilesOf, or the same files read for an upload) as the
+ * linter takes them, each named `dir/name`: the other files of the folder are shipped, not loaded by Alloy.
+ */
+export function alloySourcesOf(
+  dir: string,
+  files: readonly { readonly name: string; readonly content: Buffer }[],
+): SourceFile[] {
+  return files.filter((f) => f.name.endsWith('.alloy')).map((f) => ({ file: join(dir, f.name), text: f.content }));
+}
+
 /** The `*.alloy` files of a pipeline folder (see pipelineFilesOf), as paths in name order. */
 export function alloyFilesOf(dir: string): { files: string[]; problem?: Diagnostic } {
   const { files, problem } = pipelineFilesOf(dir);
@@ -140,8 +151,5 @@ export function alloyFilesOf(dir: string): { files: string[]; problem?: Diagnost
 export function lintDirectory(dir: string, options: LintOptions = {}): LintResult {
   const { files, problem } = pipelineFilesOf(dir);
   if (problem) return { diagnostics: [problem], envVars: [], components: [] };
-  return lintSources(
-    files.filter((f) => f.name.endsWith('.alloy')).map((f) => ({ file: f.path, text: f.content })),
-    options,
-  );
+  return lintSources(alloySourcesOf(dir, files), options);
 }

@@ -5,9 +5,8 @@
  * hash series to the hash of the files it failed on (grafana/alloy `InstrumentConfig`), so a failed last load fails
  * the check whatever the hash says.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { alloyConfigHash, alloyFilesOf, formatDiagnostic } from '../../alloy-lint';
+import { alloyConfigHash, formatDiagnostic, pipelineFilesOf } from '../../alloy-lint';
 import { parsePrometheusText } from './prometheus';
 
 export interface ConfigVerdict {
@@ -20,10 +19,10 @@ export interface ConfigVerdict {
  * (alloy.collect.kubernetes); throws a one-line error for a missing folder.
  */
 export function expectedConfigHash(dir: string, added: Readonly<Record<string, string>> = {}): string {
-  const { files, problem } = alloyFilesOf(dir);
+  const { files, problem } = pipelineFilesOf(dir);
   if (problem) throw new Error(formatDiagnostic(problem));
   return alloyConfigHash([
-    ...files.map((file) => ({ name: file, content: readFileSync(file) })),
+    ...files.map((f) => ({ name: f.path, content: f.content })),
     // Named inside the same folder, so the byte order of names is that of the ConfigMap's keys in /etc/alloy.
     ...Object.entries(added).map(([name, content]) => ({ name: join(dir, name), content })),
   ]);

@@ -1,13 +1,9 @@
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { type ProgramResult, runProgram } from './run-program';
 
 const repo = resolve(__dirname, '../..');
 
-export interface CliResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type CliResult = ProgramResult;
 
 /**
  * The caller's environment without what would reach outside the test host: no ssh-agent (tests pass --identity),
@@ -24,22 +20,9 @@ export function runLegacyDeploy(
   args: readonly string[],
   options: { env?: NodeJS.ProcessEnv; onStderr?: (text: string) => void } = {},
 ): Promise<CliResult> {
-  return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/legacy-deploy-entry.ts', ...args], {
-      cwd: repo,
-      env: { ...hermeticEnv(), ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      options.onStderr?.(String(d));
-    });
-    child.on('error', fail);
-    child.on('close', (code) => ok({ code, stdout, stderr }));
+  return runProgram(process.execPath, ['--import', 'tsx', 'test/support/legacy-deploy-entry.ts', ...args], {
+    cwd: repo,
+    env: { ...hermeticEnv(), ...options.env },
+    onStderr: options.onStderr,
   });
 }
