@@ -76,7 +76,7 @@ export function buildProgram(io: Io): Command {
     .version(packageVersion(), '--version', 'print the version of alloy-lint')
     .option(
       '--alloy-version <version>',
-      "judge as this Alloy release would, e.g. v1.10.1 (default: in this project, the release its stack file pins for the folder; elsewhere the newest known)",
+      'judge as this Alloy release would, e.g. v1.10.1 (default: in this project, the release its stack file pins for the folder; elsewhere the newest known)',
     )
     .addOption(
       new Option('--stability.level <level>', 'Alloy --stability.level: components above it are errors').choices(

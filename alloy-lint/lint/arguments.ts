@@ -139,7 +139,8 @@ class Run {
    * added it), as an unknown component is.
    */
   private unknown(offset: number, message: string): void {
-    if (this.release.newerThanData) this.report(offset, 'warning', `${message}; Alloy ${this.release.name} may have it`);
+    if (this.release.newerThanData)
+      this.report(offset, 'warning', `${message}; Alloy ${this.release.name} may have it`);
     else this.report(offset, 'error', message);
   }
 

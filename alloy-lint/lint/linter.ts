@@ -354,7 +354,9 @@ class Linter {
       this.report(file, namePos, 'error', `unknown component ${name} in Alloy ${release}${why}`);
     } else {
       const basis =
-        this.options.alloyVersion === undefined ? `the newest release the registry has, ${release}` : `Alloy ${release}`;
+        this.options.alloyVersion === undefined
+          ? `the newest release the registry has, ${release}`
+          : `Alloy ${release}`;
       this.report(
         file,
         namePos,

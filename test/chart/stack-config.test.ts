@@ -88,7 +88,7 @@ describe('a broken prod stack file gives one clear message per problem: file, li
     ]);
   });
 
-  test('a value of the wrong type names the key, the value given and what is expected (not zod\'s generic text)', () => {
+  test("a value of the wrong type names the key, the value given and what is expected (not zod's generic text)", () => {
     expect(prodProblems((t) => t.replace('replicas: 1', 'replicas: three'))).toEqual([
       '<tmp>/config/prod.yaml:37: alloy.replicas: must be a number, not the string "three"',
     ]);
