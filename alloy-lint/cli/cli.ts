@@ -299,7 +299,18 @@ function print(report: Report, opts: Options, io: Io): void {
   }
   if (opts.json) {
     io.out(
-      `${JSON.stringify({ ok: !hasErrors(report.diagnostics) && report.unformatted.length === 0, ...report }, null, 2)}\n`,
+      `${JSON.stringify(
+        {
+          ok: !hasErrors(report.diagnostics) && report.unformatted.length === 0,
+          diagnostics: report.diagnostics,
+          envVars: report.envVars,
+          unformatted: report.unformatted,
+          formatted: report.formatted,
+          judged: report.judged,
+        },
+        null,
+        2,
+      )}\n`,
     );
     return;
   }
