@@ -39,8 +39,10 @@ function skipLine(notes, skippedFiles = new Set(), rootDir = process.cwd()) {
   const name = (f) => relative(rootDir, f);
   const whole = files.filter((f) => skippedFiles.has(f)).map(name);
   const part = files.filter((f) => !skippedFiles.has(f)).map(name);
-  const what = [`${whole.length} suite(s)${whole.length > 0 ? ` (${whole.join(', ')})` : ''}`];
-  if (part.length > 0) what.push(`tests of ${part.length} more (${part.join(', ')})`);
+  const what = [];
+  if (whole.length > 0 || part.length === 0) what.push(`${whole.length} suite(s) (${whole.join(', ')})`);
+  if (part.length > 0)
+    what.push(`tests of ${part.length} ${whole.length > 0 ? 'more' : 'suite(s)'} (${part.join(', ')})`);
   return `*** SKIPPED ${what.join(' and ')}: ${why.join('; ')}${fix} ***`;
 }
 
