@@ -70,13 +70,20 @@ export function upgradeWarnings(
   const from = releaseOf(runningImage);
   const to = releaseOf(container.image);
   if (from === undefined || to === undefined || from === to) return [];
-  const findings = upgradeSources(
-    alloySourcesOf(dir, files),
-    { from, to },
-    {
-      stabilityLevel: stabilityLevelOf(container.args),
-    },
-  );
+  let findings: ReturnType<typeof upgradeSources>;
+  try {
+    findings = upgradeSources(
+      alloySourcesOf(dir, files),
+      { from, to },
+      {
+        stabilityLevel: stabilityLevelOf(container.args),
+      },
+    );
+  } catch (e) {
+    // The NAS may run a release older than the linter's data: the comparison is then not made, and said so.
+    if (e instanceof UnknownReleaseError) return [`upgrade ${from} → ${to}: not checked: ${e.message}`];
+    throw e;
+  }
   return findings.map((d) => `upgrade ${from} → ${to}: ${formatDiagnostic(d)}`);
 }
 

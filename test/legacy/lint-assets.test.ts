@@ -54,6 +54,12 @@ describe('a release the linter has no data for (dev.yaml version)', () => {
     ]);
   });
 
+  it('a NAS running a release older than the data: plan says the upgrade was not checked, in one line', () => {
+    expect(upgradeWarnings(dir, files(), 'grafana/alloy:v1.8.0', container('grafana/alloy:v1.10.1'))).toEqual([
+      'upgrade v1.8.0 → v1.10.1: not checked: Alloy v1.8.0 is older than the releases the linter has data for (v1.9.2 to v1.18.1): it cannot judge a pipeline for it',
+    ]);
+  });
+
   it('older than the data: one line naming the key and the known range, nothing changed', () => {
     expect(() => lintAssets(dir, files(), container('grafana/alloy:v1.5.0'))).toThrow(
       'dev.yaml: alloyLegacy.version: Alloy v1.5.0 is older than the releases the linter has data for (v1.9.2 to v1.18.1): it cannot judge a pipeline for it; nothing was changed on the NAS',
