@@ -3,8 +3,9 @@
  * (sshd and a throw-away system user), or the project data in ../shared beside the repository. Every gate behaves
  * the same way:
  * - all there: the tests run;
- * - something missing on a developer's machine: the tests are skipped, and the run ends with one summary line naming
- *   the missing Debian packages (test/support/summary-reporter.js), exit 0;
+ * - something missing on a developer's machine: the tests are skipped without running the skipped block's body (so
+ *   nothing missing is read at collection), and the run ends with one summary line naming the skipped suites and the
+ *   missing Debian packages or data (test/support/summary-reporter.js), exit 0;
  * - something missing where it must not be: an error, not a skip. System programs and root are required under CI
  *   (`CI` set) and under `npm run test:all` (which installs them first); ../shared only under CI, since a user's
  *   clone never has it.
