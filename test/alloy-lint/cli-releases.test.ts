@@ -2,6 +2,7 @@
  * alloy-lint and the releases: which release judges a folder (in the project, the one its stack file pins), what it
  * says when it has no data for that release, and what it says beyond the findings (--version, --fmt --check).
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, type ReleaseOf, run } from '../../alloy-lint/cli/cli';
@@ -125,6 +126,14 @@ describe('in the project, each folder is judged by the release that will run it'
     const chosen = cli(['--alloy-version', 'v1.13.2', file], projectReleaseOf(root));
     expect(chosen.code).toBe(EXIT_OK);
     expect(chosen.err).toContain('judged as Alloy v1.13.2 (--alloy-version)');
+  });
+
+  test("the project's entry (bin/alloy-lint.cjs runs lintMain): `alloy-lint assets/alloy` from the checkout", () => {
+    const entry = "require('./lib/pipeline-releases').lintMain(['node', 'alloy-lint', 'assets/alloy'], process.cwd())";
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', entry], { cwd: REPO_DIR, encoding: 'utf8' });
+    const prod = loadProdStack(join(REPO_DIR, 'config/prod.yaml')).alloy.version;
+    expect(r.stderr).toContain(`alloy-lint: assets/alloy judged as Alloy ${prod} (config/prod.yaml's alloy.version)\n`);
+    expect(r.status).toBe(EXIT_OK);
   });
 
   test("this repository's folders: by config/prod.yaml and config/dev.yaml", () => {
