@@ -71,3 +71,12 @@ test('one skip line: the whole suites counted as Jest counts them, a file skippe
     "*** SKIPPED 1 suite(s) (test/a.test.ts) and tests of 1 more (test/b.test.ts): /shared/alloy absent (the upstream corpora and schemas beside the repo: CI's conformance suites) ***",
   ]);
 });
+
+test('a note of a gate of its own (no test file, its own reason) is named by its block, with its reason', () => {
+  const lines = report([
+    { suite: 'on the real Alloy', packages: [], root: false, paths: [], other: 'Go is not installed' },
+  ])
+    .split('\n')
+    .filter((l) => l.startsWith('*** SKIPPED'));
+  expect(lines).toEqual(['*** SKIPPED tests of 1 suite(s) ("on the real Alloy"): Go is not installed ***']);
+});

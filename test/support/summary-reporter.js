@@ -34,11 +34,15 @@ function skipLine(notes, skippedFiles = new Set(), rootDir = process.cwd()) {
   if (needRoot) why.push('not root');
   if (paths.length > 0)
     why.push(`${paths.join(', ')} absent (the upstream corpora and schemas beside the repo: CI's conformance suites)`);
+  // A gate of its own (the real Alloy needs Go) says why in its own words.
+  why.push(...new Set(notes.flatMap((n) => (n.other ? [n.other] : []))));
   const fix = packages.length > 0 || needRoot ? '; `npm run test:all` installs the packages and runs everything' : '';
   const files = [...new Set(notes.map((n) => n.file).filter((f) => f !== undefined))].sort();
   const name = (f) => relative(rootDir, f);
   const whole = files.filter((f) => skippedFiles.has(f)).map(name);
-  const part = files.filter((f) => !skippedFiles.has(f)).map(name);
+  // A note without its test file (written outside requirements.ts) is named by its block.
+  const unplaced = [...new Set(notes.filter((n) => n.file === undefined).map((n) => `"${n.suite}"`))];
+  const part = [...files.filter((f) => !skippedFiles.has(f)).map(name), ...unplaced];
   const what = [];
   if (whole.length > 0 || part.length === 0) what.push(`${whole.length} suite(s) (${whole.join(', ')})`);
   if (part.length > 0)
