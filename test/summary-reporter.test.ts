@@ -30,7 +30,7 @@ function results(root: string) {
 function report(notes: object[]): string {
   const root = '/repo';
   const dir = mkdtempSync(join(tmpdir(), 'skip-notes-'));
-  notes.forEach((n, i) => writeFileSync(join(dir, `${i}.json`), JSON.stringify(n)));
+  for (const [i, n] of notes.entries()) writeFileSync(join(dir, `${i}.json`), JSON.stringify(n));
   const saved = process.env.ALLOY_DEPLOY_SKIP_NOTES;
   process.env.ALLOY_DEPLOY_SKIP_NOTES = dir;
   let out = '';
