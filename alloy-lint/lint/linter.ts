@@ -48,6 +48,8 @@ export interface LintOptions {
    * the release must set `clustering { enabled = true }`. @default false
    */
   clustering?: boolean;
+  /** The registry to judge by. @default the registry shipped with the linter (defaultRegistry()) */
+  registry?: Registry;
 }
 
 export interface LintResult {

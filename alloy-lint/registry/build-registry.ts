@@ -80,8 +80,11 @@ export type AttrSpec = string;
 export interface RegistryBlock {
   since?: string;
   until?: string;
-  /** true: required; null: the docs do not say clearly (not judged); absent: optional. */
-  required?: true | null;
+  /**
+   * true: required; null: the docs do not say clearly (not judged); absent: optional; a change-point list
+   * `[[release, required], ...]` where releases differ (the Go-derived data).
+   */
+  required?: true | null | [string, boolean][];
   /** The docs say the block may be given several times. */
   repeatable?: true;
   /** The attributes are not judged (the docs could not be read, or the body is free-form). */

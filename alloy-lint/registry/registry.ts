@@ -198,6 +198,12 @@ export class Release {
     return b !== undefined && this.has(b) ? b : undefined;
   }
 
+  /** Whether a block is required in this release. */
+  isRequired(block: RegistryBlock | undefined): boolean {
+    const required = block?.required;
+    return Array.isArray(required) ? this.valueOf(required) === true : required === true;
+  }
+
   /** Attributes of the component's top level (path '') or of a block, as of this release. */
   attributes(entry: RegistryComponent, path: string): Map<string, AttributeSpec> {
     const holder = path === '' ? entry : this.block(entry, path);
