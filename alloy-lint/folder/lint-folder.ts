@@ -29,7 +29,7 @@ export interface SourceFile {
 export function lintSources(sources: readonly SourceFile[], options: LintOptions = {}): LintResult {
   const facts: ScopeFacts[] = [];
   const names = new BlockNames();
-  const registry = options.registry ?? defaultRegistry();
+  const registry = options.registry ?? defaultRegistry(options.alloyVersion);
   const checker = new ArgumentChecker(registry.release(options.alloyVersion), options.clustering === true);
   const diagnostics: Diagnostic[] = [];
   for (const s of sources) {
