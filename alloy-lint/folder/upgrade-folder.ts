@@ -24,9 +24,5 @@ export function upgradeSources(
   options: Omit<LintOptions, 'alloyVersion'> = {},
 ): Diagnostic[] {
   if (check.from === check.to) return [];
-  return upgradeFindings(
-    (alloyVersion) => lintSources(sources, { ...options, alloyVersion }),
-    defaultRegistry,
-    check,
-  );
+  return upgradeFindings((alloyVersion) => lintSources(sources, { ...options, alloyVersion }), defaultRegistry, check);
 }

@@ -46,7 +46,8 @@ function parseArgs(argv: string[]): Args {
       out.checkout = resolve(dir);
     } else if (parseVersion(a) !== undefined && /^v?\d+\.\d+\.\d+$/.test(a)) {
       out.releases.push(a.startsWith('v') ? a : `v${a}`);
-    } else throw new UserError(`unknown argument "${a}" (expected a release such as v1.19.2, --checkout DIR or --merge)`);
+    } else
+      throw new UserError(`unknown argument "${a}" (expected a release such as v1.19.2, --checkout DIR or --merge)`);
   }
   if (out.checkout !== undefined && out.releases.length !== 1) {
     throw new UserError('--checkout reads one release: name it, e.g. npm run registry -- v1.12.2 --checkout DIR');
@@ -65,11 +66,12 @@ export function readRelease(release: string, checkout?: string): { output: GoOut
     const missing = (run.error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new UserError(
       missing
-        ? 'npm run registry needs Go (1.22 or newer) on PATH to read Alloy releases from their sources; install Go, or use --merge to merge the committed per-release files only'
+        ? 'needs Go (1.22 or newer) on PATH to read Alloy releases from their sources; install Go, or run it with --merge to merge the committed per-release files only'
         : `go run tools/registry: ${run.error.message}`,
     );
   }
-  if (run.status !== 0) throw new UserError(run.stderr.trim().split('\n').pop() ?? `tools/registry failed for ${release}`);
+  if (run.status !== 0)
+    throw new UserError(run.stderr.trim().split('\n').pop() ?? `tools/registry failed for ${release}`);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return { output: JSON.parse(run.stdout) as GoOutput, seconds };
 }
@@ -78,8 +80,7 @@ function main(argv: string[]): void {
   const args = parseArgs(argv);
   mkdirSync(GO_RELEASES_DIR, { recursive: true });
   if (!args.mergeOnly) {
-    const wanted =
-      args.releases.length > 0 ? args.releases : readGoReleases().map((r) => r.source.release as string);
+    const wanted = args.releases.length > 0 ? args.releases : readGoReleases().map((r) => r.source.release as string);
     if (wanted.length === 0) throw new UserError('no release named and none in alloy-lint/registry/go/: name one');
     for (const release of wanted) {
       const { output, seconds } = readRelease(release, args.checkout);

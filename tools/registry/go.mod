@@ -1,3 +1,3 @@
 module github.com/alloy-deploy/tools/registry
 
-go 1.26
+go 1.22

@@ -82,8 +82,13 @@ func locate(release, checkout string) (source, error) {
 			return source{}, fmt.Errorf("%s is not a checkout of grafana/alloy (no internal/component/all)", checkout)
 		}
 		s := source{Release: release, Kind: "checkout", Module: modulePath, dir: checkout}
-		if commit, err := exec.Command("git", "-C", checkout, "rev-parse", "HEAD").Output(); err == nil {
-			s.Commit = strings.TrimSpace(string(commit))
+		// The commit, when the folder is the top of a git work tree (not a folder inside another repository).
+		top, err := exec.Command("git", "-C", checkout, "rev-parse", "--show-toplevel").Output()
+		abs, _ := filepath.Abs(checkout)
+		if err == nil && sameDir(strings.TrimSpace(string(top)), abs) {
+			if commit, err := exec.Command("git", "-C", checkout, "rev-parse", "HEAD").Output(); err == nil {
+				s.Commit = strings.TrimSpace(string(commit))
+			}
 		}
 		return s, nil
 	}
@@ -104,6 +109,12 @@ func locate(release, checkout string) (source, error) {
 		return source{}, fmt.Errorf("go mod download %s@%s failed (%s); give a git checkout of the release's tag with -checkout", modulePath, release, firstLine(reason))
 	}
 	return source{Release: release, Kind: "module", Module: modulePath, Version: info.Version, Sum: info.Sum, Commit: info.Origin.Hash, dir: info.Dir}, nil
+}
+
+func sameDir(a, b string) bool {
+	x, err1 := os.Stat(a)
+	y, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(x, y)
 }
 
 func firstLine(s string) string {
