@@ -5,7 +5,6 @@
  * release is judged by, `registry.release(version)` is the view of one release the linter judges a pipeline by.
  */
 import type { AttrSpec, RegistryBlock, RegistryComponent, RegistryData, Versioned } from './build-registry';
-import data from './registry.data.json';
 import goData from './registry.go.json';
 import { compareVersions, parseVersion, releaseName } from './versions';
 
@@ -272,7 +271,8 @@ let go: Registry | undefined;
 
 /** The docs-derived registry (registry.data.json, from the reference documentation of each release). */
 export function docsRegistry(): Registry {
-  docs ??= new Registry(data as unknown as RegistryData);
+  // Loaded on first use only (see docs-data.ts).
+  docs ??= new Registry((require('./docs-data') as typeof import('./docs-data')).DOCS_DATA);
   return docs;
 }
 
