@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { lintSources } from '../../alloy-lint';
 import { renderRegistry } from '../../alloy-lint/registry/build-registry';
-import { DOCS_VS_GO_FILE, docsVsGoReport } from '../../alloy-lint/registry/docs-vs-go';
+import { DOCS_VS_GO_FILE, docsVsGo, docsVsGoReport } from '../../alloy-lint/registry/docs-vs-go';
 import { readRelease } from '../../alloy-lint/registry/generate';
 import {
   buildGoRegistry,
@@ -127,6 +127,42 @@ describe('the Go-derived registry data', () => {
     expect(errors(`${base}queue {\n enabled = true\n}\n`)).toEqual([
       'otelcol.exporter.loadbalancing has no block "queue" in Alloy v1.10.1 (it belongs at otelcol.exporter.loadbalancing > protocol > otlp > queue)',
     ]);
+  });
+
+  it('rejects every name only the docs have (a docs-only name used instead of the Go name), in every release', () => {
+    let tried = 0;
+    const missed: string[] = [];
+    for (const [release, { items }] of docsVsGo(docsRegistry(), registry)) {
+      const docsOnlyBlocks = new Set(
+        items.filter((i) => i.what.startsWith('block only in the docs')).map((i) => `${i.component} > ${i.path}`),
+      );
+      // A name inside a docs-only block is caught at that block (its body is not read further).
+      const underDocsOnly = (component: string, path: string) =>
+        path
+          .split(' > ')
+          .some((_, n, parts) => n > 0 && docsOnlyBlocks.has(`${component} > ${parts.slice(0, n).join(' > ')}`));
+      for (const item of items) {
+        if (underDocsOnly(item.component, item.path)) continue;
+        const m = /^attribute "([a-z_][a-z0-9_]*)" only in the docs/.exec(item.what);
+        const isBlock = item.what.startsWith('block only in the docs');
+        const parts = item.path === '' ? [] : item.path.split(' > ');
+        const name = isBlock ? parts.pop() : m?.[1];
+        if (name === undefined || registry.release(release).configBlock(item.component) !== undefined) continue;
+        const inner = isBlock ? `${name} {\n}\n` : `${name} = 1\n`;
+        const body = parts.reduceRight((acc, p) => `${p} {\n${acc}}\n`, inner);
+        const text = `${item.component} "x" {\n${body}}\n`;
+        const messages = lintSources([{ file: 'a.alloy', text }], { alloyVersion: release }).diagnostics.map(
+          (d) => d.message,
+        );
+        tried++;
+        const wanted = isBlock ? `has no block "${name}"` : `has no attribute "${name}"`;
+        if (!messages.some((msg) => msg.includes(wanted)))
+          missed.push(`${release} ${item.component} > ${item.path}: ${name}`);
+      }
+    }
+    process.stdout.write(`docs-only names: ${tried - missed.length}/${tried} rejected\n`);
+    expect(tried).toBeGreaterThan(60);
+    expect(missed).toEqual([]);
   });
 
   it('judges a minor line the Go module proxy does not serve by the docs-derived data', () => {
