@@ -49,7 +49,8 @@ function underOpen(
 function compareEntry(name: string, docs: Release, go: Release, d: ComponentView, g: ComponentView): Disagreement[] {
   const out: Disagreement[] = [];
   const add = (path: string, what: string) => out.push({ component: name, path, what });
-  if (d.stability !== g.stability && !d.community && !g.community) {
+  // (Config blocks have no stability in the docs-derived data: not a disagreement.)
+  if (d.stability !== undefined && d.stability !== g.stability && !d.community && !g.community) {
     add('', `stability: docs ${d.stability ?? 'none'}, Go ${g.stability ?? 'none'}`);
   }
   if (d.community !== g.community) add('', `community: docs ${d.community}, Go ${g.community}`);

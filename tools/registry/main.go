@@ -1031,6 +1031,9 @@ func (l *loader) services(out *output) {
 					return true
 				}
 				e := &entry{File: strings.TrimPrefix(pk.path, modulePath+"/") + "/" + pk.fileNames[f]}
+				if st, ok := fields["Stability"].(*ast.SelectorExpr); ok {
+					e.Stability = stabilities[st.Sel.Name]
+				}
 				l.describe(name, ct, nil, scope{pk, f}, e, &out.Problems)
 				e.Exports = nil
 				out.ConfigBlocks[name] = e
