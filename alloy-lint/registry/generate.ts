@@ -70,8 +70,14 @@ export function readRelease(release: string, checkout?: string): { output: GoOut
         : `go run tools/registry: ${run.error.message}`,
     );
   }
-  if (run.status !== 0)
-    throw new UserError(run.stderr.trim().split('\n').pop() ?? `tools/registry failed for ${release}`);
+  if (run.status !== 0) {
+    // `go run` adds "exit status 1" after the tool's own one-line message.
+    const lines = run.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !/^exit status \d+$/.test(l));
+    throw new UserError(lines.pop() ?? `tools/registry failed for ${release}`);
+  }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return { output: JSON.parse(run.stdout) as GoOutput, seconds };
 }

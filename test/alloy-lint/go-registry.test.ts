@@ -225,6 +225,12 @@ if (!GO) process.stderr.write('*** SKIPPED tools/registry generator tests: no Go
     });
   });
 
+  it('refuses a folder that is no grafana/alloy checkout, in one line naming it', () => {
+    expect(() => readRelease('v1.12.2', __dirname)).toThrow(
+      new RegExp(`^registry: ${__dirname} is not a checkout of grafana/alloy \\(no internal/component/all\\)$`),
+    );
+  });
+
   it('takes the real registration over a stub for other platforms, and reads services and config blocks', () => {
     expect(data.components['demo.platform']).toMatchObject({
       stability: 'experimental',

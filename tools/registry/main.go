@@ -106,7 +106,7 @@ func locate(release, checkout string) (source, error) {
 		if reason == "" && runErr != nil {
 			reason = runErr.Error()
 		}
-		return source{}, fmt.Errorf("go mod download %s@%s failed (%s); give a git checkout of the release's tag with -checkout", modulePath, release, firstLine(reason))
+		return source{}, fmt.Errorf("go mod download %s@%s failed (%s); read a git checkout of the release's tag instead: -checkout DIR (npm run registry -- %s --checkout DIR)", modulePath, release, firstLine(reason), release)
 	}
 	return source{Release: release, Kind: "module", Module: modulePath, Version: info.Version, Sum: info.Sum, Commit: info.Origin.Hash, dir: info.Dir}, nil
 }
