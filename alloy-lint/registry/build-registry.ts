@@ -80,6 +80,8 @@ export type AttrSpec = string;
 export interface RegistryBlock {
   since?: string;
   until?: string;
+  /** Releases between since and until that do not have it (the Go-derived data: a block moved and came back). */
+  absentIn?: string[];
   /**
    * true: required; null: the docs do not say clearly (not judged); absent: optional; a change-point list
    * `[[release, required], ...]` where releases differ (the Go-derived data).
@@ -99,6 +101,7 @@ export interface RegistryBlock {
 export interface RegistryComponent {
   since?: string;
   until?: string;
+  absentIn?: string[];
   /** Exported fields (of the newest release that has the component); null when the documentation does not say. */
   exports: string[] | null;
   /** `generally-available`, `public-preview` or `experimental`; absent for community components. */

@@ -195,9 +195,11 @@ function mergeBlock(blocks: (ReleaseBlock | undefined)[], releases: string[], fr
   if (first > from) out.since = releases[first];
   if (last < to) out.until = releases[last + 1];
   const all = present.map((i) => blocks[i] as ReleaseBlock);
+  const absent = releases.filter((_, i) => i > first && i < last && blocks[i] === undefined);
+  if (absent.length > 0) out.absentIn = absent;
   // Required in some releases only: a change-point list over the releases that have the block.
   const required = versioned(
-    blocks.map((b) => (b === undefined ? undefined : b.required === true)),
+    blocks.map((b) => b?.required === true),
     releases,
     first,
     last,
@@ -227,6 +229,8 @@ function mergeEntry(entries: (ReleaseEntry | undefined)[], releases: string[]): 
   const out: RegistryComponent = { exports: newest.exports };
   if (from > 0) out.since = releases[from];
   if (to < releases.length - 1) out.until = releases[to + 1];
+  const absent = releases.filter((_, i) => i > from && i < to && entries[i] === undefined);
+  if (absent.length > 0) out.absentIn = absent;
   if (newest.community) out.community = true;
   else {
     const stability = versioned(

@@ -159,12 +159,13 @@ export class Release {
     this.dataRelease = registry.releases[at.index];
   }
 
-  /** Whether an item with since/until exists in this release. */
-  has(item: { since?: string; until?: string }): boolean {
+  /** Whether an item with since/until (and releases it skips) exists in this release. */
+  has(item: { since?: string; until?: string; absentIn?: string[] }): boolean {
     const r = this.registry;
     return (
       (item.since === undefined || r.indexOf(item.since) <= this.index) &&
-      (item.until === undefined || r.indexOf(item.until) > this.index)
+      (item.until === undefined || r.indexOf(item.until) > this.index) &&
+      (item.absentIn === undefined || !item.absentIn.includes(this.dataRelease))
     );
   }
 

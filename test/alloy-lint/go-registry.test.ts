@@ -102,6 +102,15 @@ describe('the Go-derived registry data', () => {
     expect(r.attributes(entry('beyla.ebpf'), '').has('executable_name')).toBe(true);
   });
 
+  it('knows a block that a release moved away and the next brought back (absent in between)', () => {
+    const beyla = registry.data.components['beyla.ebpf'];
+    const path = 'ebpf > payload_extraction > http > openai';
+    expect(registry.release('v1.17.1').block(beyla, path)).toBeDefined();
+    expect(registry.release('v1.18.1').block(beyla, path)).toBeUndefined();
+    expect(registry.release('v1.18.1').block(beyla, 'ebpf > payload_extraction > http > genai > openai')).toBeDefined();
+    expect(registry.release('v1.19.2').block(beyla, path)).toBeDefined();
+  });
+
   it('judges every entry the docs-derived data left incomplete', () => {
     const docs = docsRegistry();
     const incomplete = Object.entries(docs.data.components).filter(([, e]) => e.incompleteIn !== undefined);
