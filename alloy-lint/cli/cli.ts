@@ -260,7 +260,7 @@ function upgradePaths(paths: string[], opts: Options, to: string): Report {
     const text = read(path, report);
     if (text === undefined) continue;
     const lintAs = (alloyVersion: string) => lintSources([{ file: path, text }], { ...options, alloyVersion });
-    report.diagnostics.push(...upgradeFindings(lintAs, defaultRegistry(), check));
+    report.diagnostics.push(...upgradeFindings(lintAs, defaultRegistry, check));
   }
   return report;
 }

@@ -29,7 +29,7 @@ export interface SourceFile {
 export function lintSources(sources: readonly SourceFile[], options: LintOptions = {}): LintResult {
   const facts: ScopeFacts[] = [];
   const names = new BlockNames();
-  const registry = defaultRegistry();
+  const registry = options.registry ?? defaultRegistry(options.alloyVersion);
   const release = registry.release(options.alloyVersion);
   const checker = new ArgumentChecker(release, options.clustering === true);
   const diagnostics: Diagnostic[] = [];

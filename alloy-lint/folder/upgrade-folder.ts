@@ -14,7 +14,7 @@ export function upgradeDirectory(
   options: Omit<LintOptions, 'alloyVersion'> = {},
 ): Diagnostic[] {
   if (check.from === check.to) return [];
-  return upgradeFindings((alloyVersion) => lintDirectory(dir, { ...options, alloyVersion }), defaultRegistry(), check);
+  return upgradeFindings((alloyVersion) => lintDirectory(dir, { ...options, alloyVersion }), defaultRegistry, check);
 }
 
 /** The same for files in hand (a folder plus files a caller adds, as the chart's ConfigMap holds them). */
@@ -24,9 +24,5 @@ export function upgradeSources(
   options: Omit<LintOptions, 'alloyVersion'> = {},
 ): Diagnostic[] {
   if (check.from === check.to) return [];
-  return upgradeFindings(
-    (alloyVersion) => lintSources(sources, { ...options, alloyVersion }),
-    defaultRegistry(),
-    check,
-  );
+  return upgradeFindings((alloyVersion) => lintSources(sources, { ...options, alloyVersion }), defaultRegistry, check);
 }

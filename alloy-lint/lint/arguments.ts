@@ -42,7 +42,7 @@ export class ArgumentChecker {
 type Kind = 'string' | 'number' | 'bool' | 'array' | 'object';
 
 /** What a documented type accepts as a literal; undefined: not judged (capsules, `any`, sizes, ...). */
-function expectedKind(type: string): 'string' | 'number' | 'bool' | 'array' | 'object' | 'duration' | undefined {
+export function expectedKind(type: string): 'string' | 'number' | 'bool' | 'array' | 'object' | 'duration' | undefined {
   const t = type.trim().toLowerCase();
   if (t === 'string' || t === 'secret' || t === 'string secret' || t === 'secret or string') return 'string';
   if (/^(number|int|integer|uint|uint32|uint64|int64|float|float32|float64)$/.test(t)) return 'number';
@@ -274,7 +274,7 @@ class Run {
     }
     for (const name of children) {
       const childSchema = schemaPath === '' ? name : `${schemaPath} > ${name}`;
-      if (this.release.block(this.entry, childSchema)?.required === true && !seenBlocks.has(childSchema)) {
+      if (this.release.isRequired(this.release.block(this.entry, childSchema)) && !seenBlocks.has(childSchema)) {
         this.report(at, 'error', `${this.title(path)} is missing the required block "${name}" ${this.inRelease}`);
       }
     }

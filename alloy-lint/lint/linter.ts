@@ -48,6 +48,8 @@ export interface LintOptions {
    * the release must set `clustering { enabled = true }`. @default false
    */
   clustering?: boolean;
+  /** The registry to judge by. @default the registry shipped with the linter (defaultRegistry()) */
+  registry?: Registry;
 }
 
 export interface LintResult {
@@ -344,8 +346,8 @@ class Linter {
         entry.until !== undefined &&
         this.registry.indexOf(entry.until) <= this.registry.indexOf(this.release.dataRelease)
       ) {
-        why = ` (removed in ${entry.until})`;
-      } else if (entry.since !== undefined) why = ` (added in ${entry.since})`;
+        why = ` (removed ${this.registry.changedAt(entry.until)})`;
+      } else if (entry.since !== undefined) why = ` (added ${this.registry.changedAt(entry.since)})`;
     } else {
       const hint = closest(name, this.release.componentNames());
       if (hint !== undefined) why = ` (did you mean ${hint}?)`;

@@ -22,9 +22,13 @@ export type LintAs = (alloyVersion: string) => Pick<LintResult, 'diagnostics' | 
  * Findings of an upgrade: errors for what the target release rejects (a component or argument it no longer has,
  * an attribute it now requires), warnings for stability changes of the components used.
  */
-export function upgradeFindings(lintAs: LintAs, registry: Registry, check: UpgradeCheck): Diagnostic[] {
-  const from = registry.release(check.from);
-  const to = registry.release(check.to);
+export function upgradeFindings(
+  lintAs: LintAs,
+  registryOf: (version: string) => Registry,
+  check: UpgradeCheck,
+): Diagnostic[] {
+  const from = registryOf(check.from).release(check.from);
+  const to = registryOf(check.to).release(check.to);
   const prefix = `upgrade ${from.name} → ${to.name}: `;
   const key = (d: Diagnostic, release: string) =>
     `${d.file}:${d.line}:${d.column}:${d.severity}:${d.message.split(`Alloy ${release}`).join('Alloy <release>')}`;

@@ -209,7 +209,7 @@ otelcol.receiver.otlp "r" {
 
   it('a component the named release does not have is an error saying when it came', () => {
     expect(problems({ 'a.alloy': FILE_EXPORTER })).toEqual([
-      'a.alloy:1:1: error: unknown component otelcol.exporter.file in Alloy v1.10.1 (added in v1.13.2)',
+      'a.alloy:1:1: error: unknown component otelcol.exporter.file in Alloy v1.10.1 (added after v1.11.0, by v1.15.1)',
     ]);
     expect(problems({ 'a.alloy': 'otelcol.exporter.otlpp "x" {\n}\n' })).toEqual([
       'a.alloy:1:1: error: unknown component otelcol.exporter.otlpp in Alloy v1.10.1 (did you mean otelcol.exporter.otlp?)',
@@ -218,7 +218,7 @@ otelcol.receiver.otlp "r" {
 
   it('without a release, or for a release the registry lacks, an unknown component is only a warning', () => {
     expect(problems({ 'a.alloy': 'otelcol.exporter.brandnew "x" {\n}\n' }, {})).toEqual([
-      'a.alloy:1:1: warning: unknown component otelcol.exporter.brandnew (not in the newest release the registry has, v1.18.1; a newer Alloy may have it)',
+      'a.alloy:1:1: warning: unknown component otelcol.exporter.brandnew (not in the newest release the registry has, v1.19.2; a newer Alloy may have it)',
     ]);
     expect(problems({ 'a.alloy': 'otelcol.exporter.brandnew "x" {\n}\n' }, { alloyVersion: 'v1.40.0' })).toEqual([
       // Named by the release whose data judged it, never as v1.40.0 (Release.note says which, once).

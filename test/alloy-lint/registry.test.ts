@@ -1,4 +1,4 @@
-/** The committed version-aware registry: up to date with ../shared/alloy/releases/, and what it answers per release. */
+/** The committed docs-derived registry (registry.data.json): up to date with ../shared/alloy/releases/, and what it answers per release. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -8,18 +8,18 @@ import {
   renderRegistry,
 } from '../../alloy-lint/registry/build-registry';
 import { ARGUMENT_OVERRIDES } from '../../alloy-lint/registry/overrides';
-import { defaultRegistry, UnknownReleaseError } from '../../alloy-lint/registry/registry';
+import { docsRegistry, UnknownReleaseError } from '../../alloy-lint/registry/registry';
 import { describeShared, SHARED_ALLOY } from './shared-fixtures';
 
 describeShared('registry.data.json', () => {
   const releases = readReleases(join(SHARED_ALLOY, 'releases'));
 
-  it('is what `npm run registry` generates from ../shared/alloy/releases/ (run it if this fails)', () => {
+  it('is what `npm run registry:docs` generates from ../shared/alloy/releases/ (run it if this fails)', () => {
     expect(readFileSync(REGISTRY_DATA_FILE, 'utf8')).toBe(renderRegistry(buildRegistry(releases)));
   });
 
   it('has every release, and every component of each release exactly there', () => {
-    const registry = defaultRegistry();
+    const registry = docsRegistry();
     expect(registry.releases).toEqual(releases.map((r) => r.version));
     for (const r of releases) {
       const view = registry.release(r.version);
@@ -36,7 +36,7 @@ describeShared('registry.data.json', () => {
 
   it('holds each documented attribute of v1.10.1 with its type and required flag', () => {
     const r = releases.find((x) => x.version === 'v1.10.1');
-    const view = defaultRegistry().release('v1.10.1');
+    const view = docsRegistry().release('v1.10.1');
     let checked = 0;
     for (const [name, entry] of Object.entries(r?.arguments.components ?? {})) {
       const c = view.component(name);
@@ -59,7 +59,7 @@ describeShared('registry.data.json', () => {
 });
 
 describe('registry lookups by release', () => {
-  const registry = defaultRegistry();
+  const registry = docsRegistry();
   const v1101 = registry.release('v1.10.1');
 
   it('knows when a component came: otelcol.exporter.file is not in v1.10.1 but in v1.13.2', () => {

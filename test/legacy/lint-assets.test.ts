@@ -32,7 +32,7 @@ describe('lintAssets', () => {
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).message).toMatch(/does not pass the Alloy linter \(1 error\); nothing was changed/);
     expect((error as UserError).details).toEqual([
-      `${join(dir, 'a.alloy')}:1:1: error: unknown component otelcol.exporter.file in Alloy v1.10.1 (added in v1.13.2)`,
+      `${join(dir, 'a.alloy')}:1:1: error: unknown component otelcol.exporter.file in Alloy v1.10.1 (added after v1.11.0, by v1.15.1)`,
     ]);
   });
 

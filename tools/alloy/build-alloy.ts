@@ -307,8 +307,10 @@ function build(requested: string, dir: string, stampFile: string, progress: (lin
     if (edit.code !== 0) throw new AlloyBuildError(`go mod edit: ${edit.stderr.trim()}`);
     const list = go(['list', '-deps', '-f', '{{.ImportPath}}', ALLOY_MODULE], { cwd: moduleDir });
     if (list.code === 0) break;
+    // -mod=mod makes the go command look for a module of its own for a package the syntax version lacks
+    const syntaxPackage = `${SYNTAX_MODULE}/`.replace(/[./]/g, '\\$&');
     const missingSyntax = new RegExp(
-      `${SYNTAX_MODULE.replace(/[./]/g, '\\$&')}@\\S+ found, but does not contain package|no required module provides package ${SYNTAX_MODULE.replace(/[./]/g, '\\$&')}/`,
+      `(finding module for package|does not contain package|no required module provides package) ${syntaxPackage}`,
     );
     if (!missingSyntax.test(list.stderr) || attempt >= 5)
       throw new AlloyBuildError(`loading ${ALLOY_MODULE}@${version}: ${firstLines(list.stderr)}`);
@@ -362,8 +364,14 @@ function build(requested: string, dir: string, stampFile: string, progress: (lin
   return stamp;
 }
 
+/** The first lines of the go command's errors, without its progress lines. */
 function firstLines(text: string, n = 8): string {
-  return text.trim().split('\n').slice(0, n).join('\n');
+  return text
+    .trim()
+    .split('\n')
+    .filter((line) => !line.startsWith('go: downloading '))
+    .slice(0, n)
+    .join('\n');
 }
 
 /** A short digest of a file, for image stamps. */

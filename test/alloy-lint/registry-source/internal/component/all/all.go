@@ -1,0 +1,5 @@
+package all
+
+import (
+	_ "github.com/grafana/alloy/internal/component/demo/widget"
+)

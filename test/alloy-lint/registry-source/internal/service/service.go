@@ -1,0 +1,6 @@
+package service
+
+type Definition struct {
+	Name       string
+	ConfigType any
+}

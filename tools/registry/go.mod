@@ -1,0 +1,3 @@
+module github.com/alloy-deploy/tools/registry
+
+go 1.22
