@@ -76,7 +76,9 @@ function runJest(): never {
 async function buildRealAlloy(): Promise<void> {
   const missing = realAlloyMissing();
   if (missing !== undefined) {
-    process.stderr.write(`test:all: ${missing}: the suites on the real Alloy will ${process.env.CI ? 'fail' : 'be skipped'}\n`);
+    process.stderr.write(
+      `test:all: ${missing}: the suites on the real Alloy will ${process.env.CI ? 'fail' : 'be skipped'}\n`,
+    );
     return;
   }
   try {

@@ -33,7 +33,7 @@ ${tls}
 describe('arguments and blocks', () => {
   it('a misspelt attribute is an error naming the path and the release, with "did you mean" (the issue\'s example)', () => {
     expect(problems({ 'collect_otlp.alloy': OTLP('      reload_intervall = "1h"') })).toEqual([
-      'collect_otlp.alloy:7:7: error: otelcol.receiver.otlp > grpc > tls has no attribute "reload_intervall" in Alloy v1.10.1 (did you mean "reload_interval"?)',
+      'collect_otlp.alloy:7:7: error: otelcol.receiver.otlp > grpc > tls has no attribute "reload_intervall" in Alloy v1.10.0 (did you mean "reload_interval"?)',
     ]);
     expect(problems({ 'collect_otlp.alloy': OTLP('      reload_interval = "1h"') })).toEqual([]);
   });
@@ -54,8 +54,8 @@ describe('arguments and blocks', () => {
 }
 `;
     expect(problems({ 'a.alloy': config })).toEqual([
-      'a.alloy:6:3: error: prometheus.remote_write has no block "queue_config" in Alloy v1.10.1 (it belongs at prometheus.remote_write > endpoint > queue_config)',
-      'a.alloy:10:3: error: prometheus.remote_write has no block "endpont" in Alloy v1.10.1 (did you mean "endpoint"?)',
+      'a.alloy:6:3: error: prometheus.remote_write has no block "queue_config" in Alloy v1.10.0 (it belongs at prometheus.remote_write > endpoint > queue_config)',
+      'a.alloy:10:3: error: prometheus.remote_write has no block "endpont" in Alloy v1.10.0 (did you mean "endpoint"?)',
     ]);
   });
 
@@ -69,8 +69,8 @@ describe('arguments and blocks', () => {
 otelcol.processor.batch "b" { }
 `;
     expect(problems({ 'a.alloy': config })).toEqual([
-      'a.alloy:2:3: error: otelcol.exporter.otlp > client is missing the required attribute "endpoint" in Alloy v1.10.1',
-      'a.alloy:7:1: error: otelcol.processor.batch is missing the required block "output" in Alloy v1.10.1',
+      'a.alloy:2:3: error: otelcol.exporter.otlp > client is missing the required attribute "endpoint" in Alloy v1.10.0',
+      'a.alloy:7:1: error: otelcol.processor.batch is missing the required block "output" in Alloy v1.10.0',
     ]);
   });
 
@@ -95,11 +95,11 @@ prometheus.scrape "s" {
 }
 `;
     expect(problems({ 'a.alloy': config })).toEqual([
-      'a.alloy:2:3: error: otelcol.processor.batch: attribute "timeout" must be a duration string such as "30s", not a number (type duration in Alloy v1.10.1)',
-      'a.alloy:3:3: error: otelcol.processor.batch: attribute "send_batch_size" must be a number, not the string "many" (type number in Alloy v1.10.1)',
-      'a.alloy:4:3: error: otelcol.processor.batch: attribute "metadata_keys" must be a list ([...]), not a string (type list(string) in Alloy v1.10.1)',
-      'a.alloy:14:3: error: prometheus.scrape: attribute "scrape_interval" must be a duration such as "30s", not "30 seconds" (type duration in Alloy v1.10.1)',
-      'a.alloy:16:3: error: prometheus.scrape: attribute "honor_labels" must be a bool, not a string (type bool in Alloy v1.10.1)',
+      'a.alloy:2:3: error: otelcol.processor.batch: attribute "timeout" must be a duration string such as "30s", not a number (type duration in Alloy v1.10.0)',
+      'a.alloy:3:3: error: otelcol.processor.batch: attribute "send_batch_size" must be a number, not the string "many" (type number in Alloy v1.10.0)',
+      'a.alloy:4:3: error: otelcol.processor.batch: attribute "metadata_keys" must be a list ([...]), not a string (type list(string) in Alloy v1.10.0)',
+      'a.alloy:14:3: error: prometheus.scrape: attribute "scrape_interval" must be a duration such as "30s", not "30 seconds" (type duration in Alloy v1.10.0)',
+      'a.alloy:16:3: error: prometheus.scrape: attribute "honor_labels" must be a bool, not a string (type bool in Alloy v1.10.0)',
     ]);
   });
 
@@ -131,7 +131,7 @@ otelcol.processor.attributes "b" {
 }
 `;
     expect(problems({ 'a.alloy': config })).toEqual([
-      'a.alloy:6:3: warning: otelcol.exporter.otlp > client is given more than once; the docs of Alloy v1.10.1 do not say it may be repeated',
+      'a.alloy:6:3: warning: otelcol.exporter.otlp > client is given more than once; the docs of Alloy v1.10.0 do not say it may be repeated',
     ]);
   });
 
@@ -145,8 +145,8 @@ import.file "mod" {
 }
 `;
     expect(problems({ 'a.alloy': config })).toEqual([
-      'a.alloy:2:3: error: logging has no attribute "levle" in Alloy v1.10.1 (did you mean "level"?)',
-      'a.alloy:5:1: error: import.file is missing the required attribute "filename" in Alloy v1.10.1',
+      'a.alloy:2:3: error: logging has no attribute "levle" in Alloy v1.10.0 (did you mean "level"?)',
+      'a.alloy:5:1: error: import.file is missing the required attribute "filename" in Alloy v1.10.0',
     ]);
   });
 
@@ -189,7 +189,7 @@ mod.otelcol.exporter.otlp "y" {
 }
 `;
     expect(problems({ 'a.alloy': config }, { alloyVersion: 'v1.11.3' })).toEqual([
-      'a.alloy:3:5: error: otelcol.receiver.otlp > http has no attribute "keep_alives_enabled" in Alloy v1.11.3',
+      'a.alloy:3:5: error: otelcol.receiver.otlp > http has no attribute "keep_alives_enabled" in Alloy v1.11.0',
     ]);
     expect(problems({ 'a.alloy': config }, { alloyVersion: 'v1.12.2' })).toEqual([]);
   });
@@ -209,10 +209,10 @@ otelcol.receiver.otlp "r" {
 
   it('a component the named release does not have is an error saying when it came', () => {
     expect(problems({ 'a.alloy': FILE_EXPORTER })).toEqual([
-      'a.alloy:1:1: error: unknown component otelcol.exporter.file in Alloy v1.10.1 (added after v1.11.0, by v1.15.1)',
+      'a.alloy:1:1: error: unknown component otelcol.exporter.file in Alloy v1.10.0 (added after v1.11.0, by v1.15.1)',
     ]);
     expect(problems({ 'a.alloy': 'otelcol.exporter.otlpp "x" {\n}\n' })).toEqual([
-      'a.alloy:1:1: error: unknown component otelcol.exporter.otlpp in Alloy v1.10.1 (did you mean otelcol.exporter.otlp?)',
+      'a.alloy:1:1: error: unknown component otelcol.exporter.otlpp in Alloy v1.10.0 (did you mean otelcol.exporter.otlp?)',
     ]);
   });
 
@@ -222,7 +222,7 @@ otelcol.receiver.otlp "r" {
     ]);
     expect(problems({ 'a.alloy': 'otelcol.exporter.brandnew "x" {\n}\n' }, { alloyVersion: 'v1.40.0' })).toEqual([
       // Named by the release whose data judged it, never as v1.40.0 (Release.note says which, once).
-      'a.alloy:1:1: warning: unknown component otelcol.exporter.brandnew (not in Alloy v1.18.1; a newer Alloy may have it)',
+      'a.alloy:1:1: warning: unknown component otelcol.exporter.brandnew (not in Alloy v1.19.2; a newer Alloy may have it)',
     ]);
   });
 
@@ -257,7 +257,7 @@ ${clustering}
 
   it('with clustering: true, a component that has a clustering block must enable it', () => {
     expect(problems({ 'a.alloy': SCRAPE('') }, { alloyVersion: 'v1.10.1', clustering: true })).toEqual([
-      'a.alloy:1:1: error: prometheus.scrape "pods" needs clustering { enabled = true } when Alloy runs clustered (in Alloy v1.10.1 it has a clustering block); without it every replica does all of its work (write enabled = false where each replica must do it itself)',
+      'a.alloy:1:1: error: prometheus.scrape "pods" needs clustering { enabled = true } when Alloy runs clustered (in Alloy v1.10.0 it has a clustering block); without it every replica does all of its work (write enabled = false where each replica must do it itself)',
     ]);
     const enabled = SCRAPE('  clustering {\n    enabled = true\n  }');
     expect(problems({ 'a.alloy': enabled }, { alloyVersion: 'v1.10.1', clustering: true })).toEqual([]);

@@ -22,6 +22,12 @@ function cli(args: string[], releaseOf?: ReleaseOf) {
 }
 
 const { oldest, newest } = defaultRegistry();
+
+/** How a release is named when it judges: with the data release when that is another (a patch the data lacks). */
+function judgedAs(release: string): string {
+  const data = defaultRegistry(release).release(release).dataRelease;
+  return data === release ? `Alloy ${release}` : `Alloy ${release} with ${data}'s data`;
+}
 /** A release after every release the registry has (a Renovate bump before the data is refreshed). */
 const NEWER = 'v1.99.0';
 /** An unknown component and an unknown attribute of a known component: the two kinds of "not in the data". */
@@ -110,10 +116,12 @@ describe('in the project, each folder is judged by the release that will run it'
     const r = cli([join(root, 'assets/alloy'), join(root, 'assets/alloy_legacy')], projectReleaseOf(root));
     expect(r.code).toBe(EXIT_ERRORS);
     expect(r.out).toMatch(
-      /assets\/alloy\/a\.alloy:1:1: error: unknown component otelcol\.exporter\.file in Alloy v1\.10\.1/,
+      /assets\/alloy\/a\.alloy:1:1: error: unknown component otelcol\.exporter\.file in Alloy v1\.10\.0/,
     );
     expect(r.out).not.toMatch(/alloy_legacy\/a\.alloy:.*error/);
-    expect(r.err).toContain(`${join(root, 'assets/alloy')} judged as Alloy v1.10.1 (config/prod.yaml's alloy.version)`);
+    expect(r.err).toContain(
+      `${join(root, 'assets/alloy')} judged as Alloy v1.10.1 with v1.10.0's data (config/prod.yaml's alloy.version)`,
+    );
     expect(r.err).toContain(
       `${join(root, 'assets/alloy_legacy')} judged as Alloy v1.13.2 (config/dev.yaml's alloyLegacy.version)`,
     );
@@ -132,7 +140,9 @@ describe('in the project, each folder is judged by the release that will run it'
     const entry = "require('./lib/pipeline-releases').lintMain(['node', 'alloy-lint', 'assets/alloy'], process.cwd())";
     const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', entry], { cwd: REPO_DIR, encoding: 'utf8' });
     const prod = loadProdStack(join(REPO_DIR, 'config/prod.yaml')).alloy.version;
-    expect(r.stderr).toContain(`alloy-lint: assets/alloy judged as Alloy ${prod} (config/prod.yaml's alloy.version)\n`);
+    expect(r.stderr).toContain(
+      `alloy-lint: assets/alloy judged as ${judgedAs(prod)} (config/prod.yaml's alloy.version)\n`,
+    );
     expect(r.status).toBe(EXIT_OK);
   });
 
@@ -145,9 +155,9 @@ describe('in the project, each folder is judged by the release that will run it'
     const prod = loadProdStack(join(REPO_DIR, 'config/prod.yaml')).alloy.version;
     const dev = loadDevStack(join(REPO_DIR, 'config/dev.yaml')).alloyLegacy.version;
     expect(judged.map((l) => l.replace(`${REPO_DIR}/`, ''))).toEqual([
-      `alloy-lint: assets/alloy judged as Alloy ${prod} (config/prod.yaml's alloy.version)`,
-      `alloy-lint: assets/alloy_kubernetes judged as Alloy ${prod} (config/prod.yaml's alloy.version)`,
-      `alloy-lint: assets/alloy_legacy judged as Alloy ${dev} (config/dev.yaml's alloyLegacy.version)`,
+      `alloy-lint: assets/alloy judged as ${judgedAs(prod)} (config/prod.yaml's alloy.version)`,
+      `alloy-lint: assets/alloy_kubernetes judged as ${judgedAs(prod)} (config/prod.yaml's alloy.version)`,
+      `alloy-lint: assets/alloy_legacy judged as ${judgedAs(dev)} (config/dev.yaml's alloyLegacy.version)`,
     ]);
   });
 });

@@ -174,7 +174,7 @@ describe('judging as a release', () => {
     const old = cli('--alloy-version', 'v1.10.1', dir);
     expect(old.code).toBe(EXIT_ERRORS);
     expect(old.out).toBe(
-      `${join(dir, 'a.alloy')}:1:1: error: unknown component otelcol.exporter.file in Alloy v1.10.1 (added after v1.11.0, by v1.15.1)\n`,
+      `${join(dir, 'a.alloy')}:1:1: error: unknown component otelcol.exporter.file in Alloy v1.10.0 (added after v1.11.0, by v1.15.1)\n`,
     );
     expect(cli('--alloy-version', 'v1.13.2', dir).code).toBe(EXIT_OK);
   });

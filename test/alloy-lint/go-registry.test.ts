@@ -134,7 +134,7 @@ describe('the Go-derived registry data', () => {
     const base = 'resolver {\n static {\n hostnames = ["a"]\n }\n}\nprotocol {\n otlp {\n client {}\n }\n}\n';
     expect(errors(`${base}sending_queue {\n enabled = true\n}\n`)).toEqual([]);
     expect(errors(`${base}queue {\n enabled = true\n}\n`)).toEqual([
-      'otelcol.exporter.loadbalancing has no block "queue" in Alloy v1.10.1 (it belongs at otelcol.exporter.loadbalancing > protocol > otlp > queue)',
+      'otelcol.exporter.loadbalancing has no block "queue" in Alloy v1.10.0 (it belongs at otelcol.exporter.loadbalancing > protocol > otlp > queue)',
     ]);
   });
 
