@@ -78,7 +78,7 @@ it('a path that is a folder is refused, naming it', async () => {
   async () => {
     writeFileSync(include, 'old\n');
     chownSync(include, 0, TEST_GID);
-      chmodSync(include, 0o640);
+    chmodSync(include, 0o640);
     await shell.writeFile(include, 'new\n');
     const st = statSync(include);
     expect({ mode: st.mode & 0o7777, uid: st.uid, gid: st.gid }).toEqual({ mode: 0o640, uid: 0, gid: TEST_GID });

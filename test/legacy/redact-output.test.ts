@@ -23,7 +23,7 @@ describe('redactOutput', () => {
   });
 
   it('keeps what only looks like a token (a config hash, a uuid) and text without credentials', () => {
-    const hash = 'f'.repeat(8) + '0123456789abcdef'.repeat(3) + 'a1b2c3d4';
+    const hash = `${'f'.repeat(8)}${'0123456789abcdef'.repeat(3)}a1b2c3d4`; // 64 hex digits, a sha256
     const line = `config ${hash}, uuid 1b4e28ba-2fa1-11d2-883f-0016d3cca427`;
     expect(redactOutput(line, env)).toBe(line);
     expect(redactOutput(line, {})).toBe(line);
