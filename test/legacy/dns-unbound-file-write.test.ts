@@ -3,6 +3,8 @@
  * a planted link turn root's write into an overwrite of any file, and the include keeps the mode and group Unbound
  * reads it by. The same rules over SSH: dns-unbound-ssh.test.ts.
  */
+
+import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
@@ -18,7 +20,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DnsError } from '../../legacy/dns/errors';
+import { READ_SCRIPT, WRITE_SCRIPT } from '../../legacy/dns/unbound-file/remote-shell';
 import { LocalShell } from '../../legacy/dns/unbound-file/shell';
+import { testNeeding } from '../support/requirements';
 
 /** A group id that is neither root's nor ours, as `unbound` is on a DNS host (no group entry is needed for chown). */
 const TEST_GID = 4242;
@@ -89,4 +93,12 @@ it('a path that is a folder is refused, naming it', async () => {
 it('a new include is created world-readable (0644) whatever the umask', async () => {
   await shell.writeFile(include, 'new\n');
   expect(statSync(include).mode & 0o777).toBe(0o644);
+});
+
+testNeeding({ programs: ['shellcheck'] }, 'the remote read and write scripts are shellcheck clean (POSIX sh)', () => {
+  for (const script of [READ_SCRIPT, WRITE_SCRIPT]) {
+    const r = spawnSync('shellcheck', ['--shell=sh', '-'], { input: script, encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  }
 });

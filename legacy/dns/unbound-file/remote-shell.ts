@@ -25,8 +25,8 @@ const REFUSE_ODD = [
   'if [ -L "$p" ]; then echo "$p is a symbolic link: refused (the include file must be a regular file, not a link)" >&2; exit 3; fi',
   'if [ -e "$p" ] && [ ! -f "$p" ]; then echo "$p is not a regular file: refused (the include file must be a regular file, not a link)" >&2; exit 3; fi',
 ];
-const READ_SCRIPT = [...REFUSE_ODD, `if [ ! -e "$p" ]; then exit ${ABSENT}; fi`, 'exec cat -- "$p"'].join('\n');
-const WRITE_SCRIPT = [
+export const READ_SCRIPT = [...REFUSE_ODD, `if [ ! -e "$p" ]; then exit ${ABSENT}; fi`, 'exec cat -- "$p"'].join('\n');
+export const WRITE_SCRIPT = [
   ...REFUSE_ODD,
   't=$2',
   'fail() { rm -f -- "$t"; echo "$1" >&2; exit 1; }',
