@@ -40,14 +40,16 @@ export function removeSecrets(text: string, secrets: readonly (string | undefine
   return out;
 }
 
-/** Control characters but \t and \n, as \xNN. */
+/**
+ * Control characters but \t and \n, shown as \xNN; a colour (SGR) sequence, `ESC [ digits m`, which our own plans
+ * paint with, is kept: it cannot move the cursor or clear the screen.
+ */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped here
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
+const CONTROL = /\u001b\[[0-9;]*m|[\u0000-\u0008\u000b-\u001f\u007f]/g;
 
 /** A line (or lines) as it may be printed. */
 export function redactOutput(text: string, env: NodeJS.ProcessEnv = process.env): string {
-  return removeSecrets(text, credentialValues(env)).replace(
-    CONTROL,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  return removeSecrets(text, credentialValues(env)).replace(CONTROL, (c) =>
+    c.length > 1 ? c : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
   );
 }

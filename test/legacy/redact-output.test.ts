@@ -29,8 +29,9 @@ describe('redactOutput', () => {
     expect(redactOutput(line, {})).toBe(line);
   });
 
-  it('shows control characters escaped, keeping line breaks and tabs', () => {
+  it('shows control characters escaped, keeping line breaks, tabs and colours (a painted plan)', () => {
     expect(redactOutput('a\u001b[2Jb\r\n\tc\u0007', {})).toBe('a\\x1b[2Jb\\x0d\n\tc\\x07');
+    expect(redactOutput('  \u001b[32m+\u001b[0m create', {})).toBe('  \u001b[32m+\u001b[0m create');
   });
 });
 
