@@ -155,6 +155,13 @@ describe('no crash, no hang, capped diagnostics', () => {
   );
 });
 
+it('a failure of the toolkit itself (here: a source that is not text) is one line naming the file', () => {
+  const bogus = { file: 'odd.alloy', text: 42 as unknown as string };
+  expect(lintSources([bogus, { file: 'ok.alloy', text: 'x = 1\n' }]).diagnostics.map(formatDiagnostic)).toEqual([
+    'odd.alloy: error: alloy-lint could not check this file (internal error TypeError): please report it with the file',
+  ]);
+});
+
 describe('the alloy-lint CLI on hostile files', () => {
   it('lint and --fmt --check: one line per problem, each naming the file, no stack trace', () => {
     const dir = tempConfig({ 'dotted.alloy': HOSTILE.dottedName(4_500), 'q.alloy': HOSTILE.badEscapes(150_000) });
