@@ -73,7 +73,9 @@ export function capPerFile(
  * no stack trace. `doing`: what could not be done ("check", "format").
  */
 export function internalError(file: string, doing: string, e: unknown): Diagnostic {
-  const what = e instanceof Error ? e.name : typeof e;
+  // By its name, not instanceof: an error from another realm (a vm context, a worker) is still an Error.
+  const name = (e as { name?: unknown } | null)?.name;
+  const what = typeof name === 'string' ? name : typeof e;
   return {
     file,
     line: 0,
