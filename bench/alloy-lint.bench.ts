@@ -5,10 +5,15 @@
 //  2. what linting both asset folders adds to a synth: in a fresh process (as `npm run synth` is), the time to
 //     load the toolkit (its registry of every release included) and lint assets/alloy and assets/alloy_legacy as
 //     v1.10.1; target ≤ 50 ms.
+//  3. growth with hostile inputs (issue #17 §3): each shape of test/support/hostile-alloy.ts at 1×, 2×, 4× and 8× a
+//     base size, linted and formatted; the time ratio per doubling of the input is ~2 when linear (~4 when
+//     quadratic). The printer's output for the long attribute name grows with name × lines: its ratio is per
+//     doubling of the line count at a fixed name, so the output doubles too.
 // Both lint as the stacks' release (v1.10.1), so the argument check of every component is measured.
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { formatSource, lintSources, parse } from '../alloy-lint';
+import { AlloySyntaxError, formatSource, lintSources, parse } from '../alloy-lint';
+import { HOSTILE } from '../test/support/hostile-alloy';
 import { median } from './measure';
 
 const ROOT = resolve(__dirname, '..');
@@ -201,4 +206,46 @@ const added = load + cold;
 process.stdout.write(
   `asset folders in a fresh process: load ${load.toFixed(1)} ms + first lint ${cold.toFixed(1)} ms = ${added.toFixed(1)} ms added to synth (warm re-lint ${warm.toFixed(1)} ms); target ≤ 50 ms: ${added <= 50 ? 'met' : 'MISSED'}\n`,
 );
+
+// Growth with hostile inputs: time against size, the ratio per doubling.
+const GROWTH_RUNS = 5;
+const lintAndFormat = (text: string | Uint8Array) => {
+  sink ^= lintSources([{ file: 'h.alloy', text }]).diagnostics.length;
+  try {
+    sink ^= formatSource(text, 'h.alloy').length;
+  } catch (e) {
+    if (!(e instanceof AlloySyntaxError)) throw e;
+  }
+};
+const shapes: [string, (scale: number) => string | Uint8Array][] = [
+  ['dotted component name, 4,500 parts ×', (k) => HOSTILE.dottedName(4_500 * k)],
+  ['unknown escapes, 150,000 ×', (k) => HOSTILE.badEscapes(150_000 * k)],
+  ['random bytes, 512 KB ×', (k) => HOSTILE.randomBytes(512_000 * k, 17)],
+  ['name of 4,000 chars over 100 attributes ×', (k) => HOSTILE.longAttribute(4_000, 100 * k)],
+  ['blocks 400 deep, 8 attributes each ×', (k) => HOSTILE.nestedBlocks(400, 8 * k)],
+];
+process.stdout.write(
+  `growth with hostile inputs (lint + format, best of ${GROWTH_RUNS}: the least disturbed run on a shared machine; ~2× per doubling = linear):\n`,
+);
+for (const [name, make] of shapes) {
+  const cells: string[] = [];
+  let previous = 0;
+  for (const k of [1, 2, 4, 8]) {
+    const text = make(k);
+    const times: number[] = [];
+    for (let r = 0; r < GROWTH_RUNS; r++) {
+      const t0 = performance.now();
+      lintAndFormat(text);
+      times.push(performance.now() - t0);
+    }
+    const ms = Math.min(...times);
+    const kb = (typeof text === 'string' ? Buffer.byteLength(text) : text.length) / 1000;
+    cells.push(
+      `${k}: ${kb.toFixed(0)} KB ${ms.toFixed(0)} ms${previous > 0 ? ` (×${(ms / previous).toFixed(1)})` : ''}`,
+    );
+    previous = ms;
+  }
+  process.stdout.write(`  ${name.padEnd(44)} ${cells.join(', ')}\n`);
+}
+
 if (sink === 0.5) process.stdout.write(''); // keep the measured work observable

@@ -14,7 +14,7 @@ import { upgradeFindings } from '../lint/upgrade';
 import { formatSource } from '../printer/printer';
 import { defaultRegistry, STABILITY_LEVELS, type StabilityLevel, UnknownReleaseError } from '../registry/registry';
 import { parseVersion } from '../registry/versions';
-import { AlloySyntaxError, type Diagnostic, formatDiagnostic, hasErrors } from '../syntax/diagnostics';
+import { AlloySyntaxError, type Diagnostic, formatDiagnostic, hasErrors, internalError } from '../syntax/diagnostics';
 import { parse } from '../syntax/parser';
 import { toSarif } from './sarif';
 
@@ -221,7 +221,7 @@ function lintPaths(paths: string[], opts: Options, context: Context): Report {
     if (opts.syntaxOnly) {
       for (const file of expand(path, report)) {
         const text = read(file, report);
-        if (text) report.diagnostics.push(...parse(text, file).diagnostics);
+        if (text) for (const d of parse(text, file).diagnostics) report.diagnostics.push(d);
       }
       continue;
     }
@@ -240,7 +240,7 @@ function lintPaths(paths: string[], opts: Options, context: Context): Report {
       result = text ? lintSources([{ file: path, text }], options) : { diagnostics: [], envVars: [] };
     }
     if (result.judgedBy !== undefined) sayJudged(report, path, result.judgedBy, pinned?.from, opts);
-    report.diagnostics.push(...result.diagnostics);
+    for (const d of result.diagnostics) report.diagnostics.push(d);
     for (const v of result.envVars) envVars.add(v);
   }
   report.envVars = [...envVars].sort();
@@ -276,8 +276,9 @@ function formatPaths(paths: string[], write: boolean): Report {
       try {
         formatted = formatSource(text, file);
       } catch (e) {
-        if (!(e instanceof AlloySyntaxError)) throw e;
-        report.diagnostics.push(...e.diagnostics); // a file that does not parse is left as it is
+        // A file that does not parse is left as it is.
+        if (e instanceof AlloySyntaxError) for (const d of e.diagnostics) report.diagnostics.push(d);
+        else report.diagnostics.push(internalError(file, 'format', e));
         continue;
       }
       if (Buffer.compare(Buffer.from(formatted), text) === 0) continue;

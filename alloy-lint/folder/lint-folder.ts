@@ -8,7 +8,7 @@ import { ArgumentChecker } from '../lint/arguments';
 import { BlockNames, FactsBuilder, type ScopeFacts } from '../lint/facts';
 import { judgedBy, type LintOptions, type LintResult, lintFacts } from '../lint/linter';
 import { defaultRegistry } from '../registry/registry';
-import { type Diagnostic, hasErrors, sortDiagnostics } from '../syntax/diagnostics';
+import { capPerFile, type Diagnostic, hasErrors, internalError, sortDiagnostics } from '../syntax/diagnostics';
 import { LineIndex, Source } from '../syntax/lexer';
 import { parseStatements } from '../syntax/parser';
 
@@ -33,17 +33,39 @@ export function lintSources(sources: readonly SourceFile[], options: LintOptions
   const release = registry.release(options.alloyVersion);
   const checker = new ArgumentChecker(release, options.clustering === true);
   const diagnostics: Diagnostic[] = [];
+  const omitted = new Map<string, number>();
   for (const s of sources) {
-    const source = new Source(s.text);
-    const builder = new FactsBuilder({ name: s.file, lines: new LineIndex(source.bytes) }, names, checker);
-    const parsed = parseStatements(source, s.file, (stmt) => builder.add(stmt));
-    diagnostics.push(...parsed.diagnostics);
-    facts.push(builder.facts);
+    try {
+      const source = new Source(s.text);
+      const builder = new FactsBuilder({ name: s.file, lines: new LineIndex(source.bytes) }, names, checker);
+      const parsed = parseStatements(source, s.file, (stmt) => builder.add(stmt));
+      for (const d of parsed.diagnostics) diagnostics.push(d); // not push(...): a spread of 100k arguments overflows
+      omitted.set(s.file, parsed.omitted);
+      facts.push(builder.facts);
+    } catch (e) {
+      diagnostics.push(internalError(s.file, 'check', e));
+    }
   }
-  if (hasErrors(diagnostics))
-    return { diagnostics: sortDiagnostics(diagnostics), envVars: [], components: [], judgedBy: judgedBy(release) };
-  const result = lintFacts(facts, registry, options);
-  return { ...result, diagnostics: sortDiagnostics(result.diagnostics) };
+  if (hasErrors(diagnostics)) {
+    return {
+      diagnostics: capPerFile(sortDiagnostics(diagnostics), omitted),
+      envVars: [],
+      components: [],
+      judgedBy: judgedBy(release),
+    };
+  }
+  let result: LintResult;
+  try {
+    result = lintFacts(facts, registry, options);
+  } catch (e) {
+    return {
+      diagnostics: sources.map((s) => internalError(s.file, 'check', e)),
+      envVars: [],
+      components: [],
+      judgedBy: judgedBy(release),
+    };
+  }
+  return { ...result, diagnostics: capPerFile(sortDiagnostics(result.diagnostics)) };
 }
 
 /** One file of a pipeline folder, read once: what is linted is byte for byte what is synthesized or deployed. */

@@ -534,8 +534,10 @@ class Linter {
     return false;
   }
 
+  /** Walks the scope's name trie with a stack, not recursion: a block name may have thousands of fragments. */
   private reportDeadEnds(scope: Scope): void {
-    const visit = (node: NameNode): void => {
+    const pending: NameNode[] = [scope.instances];
+    for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
       for (const inst of node.value?.values() ?? []) {
         if (inst.exports === null || inst.exports.length === 0 || inst.referenced || inst.forwards) continue;
         this.report(
@@ -545,8 +547,7 @@ class Linter {
           `dead pipeline end: nothing references ${inst.name} "${inst.label}" (it exports ${inst.exports.join(', ')}) and it forwards to nothing`,
         );
       }
-      for (const child of node.next?.values() ?? []) visit(child);
-    };
-    visit(scope.instances);
+      for (const child of node.next?.values() ?? []) pending.push(child);
+    }
   }
 }

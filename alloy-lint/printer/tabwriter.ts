@@ -175,13 +175,31 @@ export class TabWriter {
  */
 export function trim(s: string, escapeChar: string): string {
   const parts = s.split(escapeChar);
-  for (let i = 0; i < parts.length; i += 2) {
-    let plain = parts[i]
-      .replace(/\v/g, '\t')
-      .replace(/[ \t]+(?=[\n\f])/g, '')
-      .replace(/\f/g, '\n');
-    if (i === parts.length - 1) plain = plain.replace(/[ \t]+$/, '');
-    parts[i] = plain;
-  }
+  for (let i = 0; i < parts.length; i += 2) parts[i] = trimPlain(parts[i], i === parts.length - 1);
   return parts.join('');
+}
+
+/**
+ * One unescaped segment: \v as \t, blanks before \n or \f dropped, \f as \n, and when `last` the blanks at the
+ * end dropped too. One pass: a run of blanks is held until what follows it is known (a regex with a lookahead
+ * would retry the run from each of its blanks, quadratic in its length: an aligned 4,000-column name).
+ */
+function trimPlain(plain: string, last: boolean): string {
+  const out: string[] = [];
+  let copied = 0; // plain[copied..] is not yet in out
+  let blanks = -1; // start of the current run of blanks, or -1
+  for (let i = 0; i < plain.length; i++) {
+    const ch = plain.charCodeAt(i);
+    if (ch === 0x20 || ch === 0x09 || ch === 0x0b) {
+      if (blanks < 0) blanks = i;
+    } else if (ch === 0x0a || ch === 0x0c) {
+      out.push(plain.slice(copied, blanks < 0 ? i : blanks), '\n');
+      copied = i + 1;
+      blanks = -1;
+    } else {
+      blanks = -1;
+    }
+  }
+  out.push(plain.slice(copied, last && blanks >= 0 ? blanks : plain.length));
+  return out.join('').replace(/\v/g, '\t');
 }

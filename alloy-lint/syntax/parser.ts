@@ -20,7 +20,7 @@ import {
   type Stmt,
   startPos,
 } from './ast';
-import { type Diagnostic, diagnosticAt } from './diagnostics';
+import { type Diagnostic, diagnosticAt, MAX_DIAGNOSTICS_PER_FILE, omittedDiagnostic } from './diagnostics';
 import { Lexer, type LineIndex, Source } from './lexer';
 import { binaryPrecedence, Token as TokenEnum, tokenName } from './token';
 import { goQuote, isValidIdentifier } from './unicode';
@@ -58,7 +58,9 @@ export interface ParseResult {
 /** Parses a whole file. Never throws: every problem becomes a diagnostic. */
 export function parse(text: string | Uint8Array, file = '<input>'): ParseResult {
   const body: Stmt[] = [];
-  const { diagnostics, comments, lines } = parseStatements(new Source(text), file, (stmt) => body.push(stmt));
+  const parsed = parseStatements(new Source(text), file, (stmt) => body.push(stmt));
+  const { diagnostics, comments, lines } = parsed;
+  if (parsed.omitted > 0) diagnostics.push(omittedDiagnostic(file, parsed.omitted));
   // Like upstream, a file whose nesting is too deep yields no AST at all.
   const tooDeep = diagnostics.some((d) => d.message.startsWith(NESTING_MESSAGE));
   return { ast: { name: file, body: tooDeep ? [] : body, comments, lines }, diagnostics };
@@ -74,12 +76,18 @@ export function parseStatements(
   source: Source,
   file: string,
   onStatement: (stmt: Stmt) => void,
-): { diagnostics: Diagnostic[]; comments: CommentGroup[]; lines: LineIndex } {
+): {
+  diagnostics: Diagnostic[];
+  /** Syntax errors counted beyond the first MAX_DIAGNOSTICS_PER_FILE and left out of `diagnostics`. */
+  omitted: number;
+  comments: CommentGroup[];
+  lines: LineIndex;
+} {
   const parser = new Parser(source);
   parser.parseFile(onStatement);
   const lines = parser.lexer.lines;
   const diagnostics = parser.diags.map((d) => diagnosticAt(file, lines, d.offset, 'error', d.message));
-  return { diagnostics, comments: parser.comments, lines };
+  return { diagnostics, omitted: parser.omitted, comments: parser.comments, lines };
 }
 
 const NESTING_MESSAGE = 'nesting too deep';
@@ -87,6 +95,8 @@ const NESTING_MESSAGE = 'nesting too deep';
 class Parser {
   readonly lexer: Lexer;
   readonly diags: RawDiagnostic[] = [];
+  /** Syntax errors beyond MAX_DIAGNOSTICS_PER_FILE: counted, not kept (random bytes give one per few bytes). */
+  omitted = 0;
   readonly comments: CommentGroup[] = [];
   private readonly lines: LineIndex;
 
@@ -102,7 +112,7 @@ class Parser {
   private maxChain = 0;
 
   constructor(source: Source) {
-    this.lexer = new Lexer(source, (offset, message) => this.diags.push({ offset, message }));
+    this.lexer = new Lexer(source, (offset, message) => this.addDiag(offset, message));
     this.lines = this.lexer.lines;
     this.next();
   }
@@ -122,6 +132,7 @@ class Parser {
       });
     } catch (e) {
       if (!(e instanceof NestingTooDeep)) throw e;
+      // Kept whatever the count: parse() tells by it that the file has no AST.
       this.diags.push({ offset: e.offset, message: `${NESTING_MESSAGE} (more than ${MAX_NESTING} levels)` });
     }
   }
@@ -208,7 +219,13 @@ class Parser {
     const line = this.lines.line(this.pos);
     if (line === this.lastErrorLine) return;
     this.lastErrorLine = line;
-    this.diags.push({ offset: this.pos, message });
+    this.addDiag(this.pos, message);
+  }
+
+  /** Records a syntax error, or only counts it once the file has MAX_DIAGNOSTICS_PER_FILE of them. */
+  private addDiag(offset: number, message: string): void {
+    if (this.diags.length < MAX_DIAGNOSTICS_PER_FILE) this.diags.push({ offset, message });
+    else this.omitted++;
   }
 
   private enter(): void {
@@ -289,12 +306,9 @@ class Parser {
       case Token.ASSIGN: {
         this.next();
         if (bn.fragments.length !== 1) {
-          this.diags.push({
-            offset: bn.start,
-            message: 'attribute names may only consist of a single identifier with no "."',
-          });
+          this.addDiag(bn.start, 'attribute names may only consist of a single identifier with no "."');
         } else if (bn.labelPos !== NO_POS) {
-          this.diags.push({ offset: bn.labelPos, message: 'attribute names may not have labels' });
+          this.addDiag(bn.labelPos, 'attribute names may not have labels');
         }
         return { kind: 'attribute', name: bn.fragments[0], namePos: bn.start, value: this.parseExpression() };
       }
@@ -457,7 +471,7 @@ class Parser {
             this.consumeStatement();
             return this.leave(primary, chain);
           }
-          this.diags.push({ offset: startPos(primary), message: 'cannot use a block as an expression' });
+          this.addDiag(startPos(primary), 'cannot use a block as an expression');
           continue;
         }
         default:

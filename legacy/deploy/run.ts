@@ -5,6 +5,7 @@ import { remoteCommand } from '../remote/script';
 import { ExitCode } from '../shared/exit-codes';
 import { consoleOutput, type Output, reportFailure } from '../shared/output';
 import { type PlanSection, planExitCode, renderPlan } from '../shared/plan';
+import { redactOutput } from '../shared/redact-output';
 import { RemoteSession, type SessionStats } from '../shared/ssh-session';
 import { UserError } from '../shared/user-error';
 import { applyDeploy } from './apply-deploy';
@@ -108,7 +109,7 @@ export async function runDeployCommand(name: CommandName, options: DeployOptions
         if (plan.blockers.length > 0) throw new UserError(plan.blockers.join('\n'));
         return printPlan(out, sections, stats);
       }
-      process.stderr.write(renderPlan(sections, false));
+      process.stderr.write(redactOutput(renderPlan(sections, false)));
       await applyRename(session, settings, plan, out);
       out.text(
         `renamed: ${settings.layout.container} runs from ${settings.layout.configDir} and ${settings.layout.dataDir}`,
@@ -125,7 +126,7 @@ export async function runDeployCommand(name: CommandName, options: DeployOptions
       out.result({ ok: true, changed: false, steps: [], sections, stats });
       return ExitCode.ok;
     }
-    process.stderr.write(renderPlan(sections, false));
+    process.stderr.write(redactOutput(renderPlan(sections, false)));
     await applyDeploy({ session, settings, files, out, stopAfterStep: stopAfterStep() }, observed, plan);
     out.text(
       `deployed: ${settings.layout.container} runs ${settings.container.image}, config ${plan.desiredHash.slice(0, 12)} (alloy_config_hash verified)`,

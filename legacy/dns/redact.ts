@@ -4,7 +4,7 @@
  * run holds are removed, and so is anything shaped like one: an Authorization value, a `key=`/`token:`-style
  * assignment, or a long opaque token.
  */
-const REDACTED = '[redacted]';
+import { REDACTED, removeSecrets } from '../shared/redact-output';
 
 /** `Bearer x`, `Basic x`, and `name: value` / `name=value` / `"name":"value"` for credential-like names. */
 const labelled = [
@@ -27,9 +27,7 @@ function looksOpaque(run: string): boolean {
 
 /** `text` with `secrets` (exact values, and their Basic-auth form) and credential-shaped parts replaced. */
 export function redactCredentials(text: string, secrets: readonly (string | undefined)[] = []): string {
-  let out = text;
-  const known = secrets.filter((s): s is string => typeof s === 'string' && s.length >= 4);
-  for (const secret of [...known].sort((a, b) => b.length - a.length)) out = out.split(secret).join(REDACTED);
+  let out = removeSecrets(text, secrets);
   out = out.replace(labelled[0], (_, scheme: string) => `${scheme} ${REDACTED}`);
   out = out.replace(labelled[1], (_, name: string) => `${name}${REDACTED}`);
   return out.replace(opaque, (run) => (looksOpaque(run) ? REDACTED : run));

@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { ExitCode, type ExitCodeValue } from '../shared/exit-codes';
+import { redactOutput } from '../shared/redact-output';
 import { RemoteSession } from '../shared/ssh-session';
 import { runCloudflareDns } from './cloudflare/run';
 import type { DnsCommandOptions } from './commands';
@@ -51,7 +52,7 @@ async function runBackend(name: 'cloudflare' | 'unbound', options: DnsCommandOpt
     leftAlone > 0
       ? `the cut-over is incomplete: ${leftAlone} left alone (the "!" lines say why and what to do)`
       : undefined;
-  if (incomplete) process.stderr.write(`legacy-deploy: ${incomplete}\n`);
+  if (incomplete) process.stderr.write(redactOutput(`legacy-deploy: ${incomplete}\n`));
   if (options.json) {
     const doc = {
       ok: exitCode === ExitCode.ok || exitCode === ExitCode.changesPending,
@@ -62,7 +63,7 @@ async function runBackend(name: 'cloudflare' | 'unbound', options: DnsCommandOpt
       writes: outcome.writes,
       section: outcome.section,
     };
-    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    process.stdout.write(`${redactOutput(JSON.stringify(doc, null, 2))}\n`);
   }
   return exitCode;
 }

@@ -1,4 +1,9 @@
-/** Where a run reports: progress and errors on stderr, the result on stdout (JSON with --json). */
+import { redactOutput } from './redact-output';
+
+/**
+ * Where a run reports: progress and errors on stderr, the result on stdout (JSON with --json); every line through
+ * the one output redaction (redact-output.ts).
+ */
 export interface Output {
   readonly json: boolean;
   readonly color: boolean;
@@ -20,13 +25,13 @@ export function consoleOutput(json: boolean): Output {
   return {
     json,
     color: !json && wantsColor(process.stdout),
-    progress: (m) => process.stderr.write(`${paint('2', '…')} ${m}\n`),
-    warn: (m) => process.stderr.write(`${paint('33', 'warning:')} ${m}\n`),
+    progress: (m) => process.stderr.write(`${paint('2', '…')} ${redactOutput(m)}\n`),
+    warn: (m) => process.stderr.write(`${paint('33', 'warning:')} ${redactOutput(m)}\n`),
     text: (m) => {
-      if (!json) process.stdout.write(m.endsWith('\n') ? m : `${m}\n`);
+      if (!json) process.stdout.write(redactOutput(m.endsWith('\n') ? m : `${m}\n`));
     },
     result: (v) => {
-      if (json) process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+      if (json) process.stdout.write(`${redactOutput(JSON.stringify(v, null, 2))}\n`);
     },
   };
 }
@@ -55,7 +60,11 @@ export function describeFailure(e: unknown): { message: string; details: readonl
  */
 export function reportFailure(json: boolean, e: unknown, extra: Record<string, unknown> = {}): number {
   const { message, details, exitCode } = describeFailure(e);
-  process.stderr.write(`legacy-deploy: ${message}\n${details.map((d) => `${d}\n`).join('')}`);
-  if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: message, details, ...extra }, null, 2)}\n`);
+  process.stderr.write(redactOutput(`legacy-deploy: ${message}\n${details.map((d) => `${d}\n`).join('')}`));
+  if (json) {
+    process.stdout.write(
+      `${redactOutput(JSON.stringify({ ok: false, error: message, details, ...extra }, null, 2))}\n`,
+    );
+  }
   return exitCode;
 }

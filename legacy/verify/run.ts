@@ -12,6 +12,7 @@ import { kubernetesPipelineFiles } from '../../lib/kubernetes-pipeline';
 import { DnsError } from '../dns/errors';
 import { reportFailure } from '../dns/report';
 import { type DnsStack, loadDnsStack } from '../dns/stack';
+import { redactOutput } from '../shared/redact-output';
 import { expectedConfigHash } from './central-config';
 import {
   type CheckResult,
@@ -168,9 +169,11 @@ export async function runVerifyCommand(options: VerifyOptions): Promise<number> 
       ? undefined
       : `${failed.length} of ${results.length} checks failed: ${failed.map((r) => r.id).join(', ')}`;
     process.stdout.write(
-      options.json
-        ? `${JSON.stringify({ ok, ...(error ? { error } : {}), checks: results }, null, 2)}\n`
-        : formatChecks(results),
+      redactOutput(
+        options.json
+          ? `${JSON.stringify({ ok, ...(error ? { error } : {}), checks: results }, null, 2)}\n`
+          : formatChecks(results),
+      ),
     );
     return ok ? 0 : 1;
   } catch (e) {

@@ -28,13 +28,62 @@ const port = z.number().int().min(1).max(65535);
 
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
 
-const absolutePath = z.string().regex(/^\/[^\0]*$/, 'an absolute path');
+/** Longest path accepted (Linux's PATH_MAX, terminating NUL excluded): a longer one fails on the host anyway. */
+const MAX_PATH = 4095;
 
-/** A Go duration as Alloy reads it, e.g. `30m`, `2h`, `1h30m`. */
-const duration = z.string().regex(/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/, 'a duration such as 30m or 2h');
+const absolutePath = z
+  .string()
+  .max(MAX_PATH, `at most ${MAX_PATH} characters`)
+  .regex(/^\/[^\0\n\r]*$/, 'an absolute path without line breaks');
 
-/** A value inside OTEL_RESOURCE_ATTRIBUTES (`k=v,k=v`): no separators, no spaces. */
-const resourceValue = z.string().regex(/^[^,=\s]+$/, 'a value without commas, equals signs or spaces');
+const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
+const DURATION_UNIT_SECONDS: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+
+/** Seconds of a Go duration string (matching GO_DURATION). */
+function durationSeconds(text: string): number {
+  let total = 0;
+  for (const m of text.matchAll(/([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/g)) {
+    total += Number(m[1]) * DURATION_UNIT_SECONDS[m[2]];
+  }
+  return total;
+}
+
+/**
+ * A Go duration (`30m`, `2h`, `1h30m`) between `min` and `max` (both Go durations too). Unbounded, a value such as
+ * `99999999999999999999h` passes a pattern and fails only in Alloy (Go durations end at about 290 years).
+ */
+function boundedDuration(min: string, max: string, example: string) {
+  const [low, high] = [durationSeconds(min), durationSeconds(max)];
+  return z
+    .string()
+    .regex(GO_DURATION, { message: `a duration such as ${example}`, abort: true })
+    .refine((d) => {
+      const seconds = durationSeconds(d);
+      return seconds >= low && seconds <= high;
+    }, `a duration from ${min} to ${max}`);
+}
+
+/**
+ * A value inside OTEL_RESOURCE_ATTRIBUTES (`k=v,k=v`): no separators, no spaces, and short (it travels in the
+ * container's environment and on the command line over SSH, where 140 KB ends in "Bad packet length").
+ */
+const MAX_RESOURCE_VALUE = 255;
+const resourceValue = z
+  .string()
+  .max(MAX_RESOURCE_VALUE, `at most ${MAX_RESOURCE_VALUE} characters`)
+  .regex(/^[^,=\s]+$/, 'a value without commas, equals signs or spaces');
+
+/**
+ * A host-side absolute path in normal form: no `.` or `..` component, no empty one (`//`), no trailing `/`. The plan
+ * (path arithmetic here), the remote shell and the Docker engine then all name the same folder; `…/link/..` would
+ * be the link's parent for the shell and the engine but not for the plan.
+ */
+const normalPath = (p: string) =>
+  p === '/' ||
+  p
+    .split('/')
+    .slice(1)
+    .every((c) => c !== '' && c !== '.' && c !== '..');
 
 /**
  * An absolute path that can be one side of a `docker run -v source:destination` mount: no `:` (the separator, so
@@ -43,7 +92,12 @@ const resourceValue = z.string().regex(/^[^,=\s]+$/, 'a value without commas, eq
  */
 const mountablePath = z
   .string()
-  .regex(/^\/[^:\n\r\0]*$/, "an absolute path without ':' or line breaks (it becomes part of a docker mount)");
+  .max(MAX_PATH, `at most ${MAX_PATH} characters`)
+  .regex(/^\/[^:\n\r\0]*$/, {
+    message: "an absolute path without ':' or line breaks (it becomes part of a docker mount)",
+    abort: true,
+  })
+  .refine(normalPath, "a path in normal form: no '.', '..' or empty component and no trailing '/'");
 
 /**
  * A Docker image repository (no tag) by the grammar of distribution/reference: `[host[:port]/]path`, the path in
@@ -62,7 +116,10 @@ const imageRepository = z
   );
 
 /** A program name looked up in PATH, or an absolute path to it. */
-const command = z.string().regex(/^[^\s\0]+$/, 'a program name or absolute path without spaces');
+const command = z
+  .string()
+  .max(MAX_PATH, `at most ${MAX_PATH} characters`)
+  .regex(/^[^\s\0]+$/, 'a program name or absolute path without spaces');
 
 const resourceAmounts = z.strictObject({
   cpu: quantity.optional().describe('CPU, e.g. 100m; omitted means unset'),
@@ -160,9 +217,6 @@ const centralAlloyBaseSchema = z.strictObject({
 
 // ---- Reload sidecar and HA mode (issue #12) ----
 
-/** A Go duration as Alloy's syntax takes it, e.g. `5m`, `90s`, `1h30m`. */
-const goDuration = z.string().regex(/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/, 'a duration such as 5m or 90s');
-
 const reloaderVersion = z.string().regex(/^v\d+\.\d+\.\d+$/, `a release tag such as ${D.configReloader.version}`);
 const reloaderResources = D.configReloader.resources;
 
@@ -192,7 +246,8 @@ const haSchema = z
       .describe(
         `CA cluster peers verify each other against: system (the image's bundle, for a public issuer) or secret (ca.crt of the certificate Secret, for a private issuer); default ${D.ha.clusterCa}`,
       ),
-    maxConnectionAge: goDuration
+    // Below a few seconds every edge reconnects all the time; above a day the spread over new replicas never comes.
+    maxConnectionAge: boundedDuration('10s', '24h', '5m or 90s')
       .default(D.ha.maxConnectionAge)
       .describe(
         `OTLP gRPC max_connection_age, so edges reconnect and spread over the replicas; default ${D.ha.maxConnectionAge}`,
@@ -247,6 +302,23 @@ const HTTP_CONTAINER_PORT = builtinPorts.find((p) => p.name === 'http')?.port;
 /** A Prometheus label name (model.LabelNameRE). */
 const prometheusLabelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a Prometheus label name');
 
+/**
+ * Labels dropLabels may not drop, and why: without them series stop being series. `__name__` is the metric name
+ * (every series would lose it; remote write rejects a series without one); `job` and `instance` are the target's
+ * identity Prometheus attaches to every scraped series (`up` and any per-target series of two targets would collide
+ * into one, their samples then out of order). Other `__`-prefixed names are reserved for internal use and never
+ * reach remote write: listing one would drop nothing.
+ */
+function undroppableLabel(label: string): string | undefined {
+  if (label === '__name__') return '"__name__" is the metric name: every series would lose it';
+  if (label === 'job' || label === 'instance') {
+    return `"${label}" identifies the target of every scraped series: series of different targets would collide`;
+  }
+  if (label.startsWith('__'))
+    return `"${label}" is reserved for internal use (the "__" prefix) and never reaches remote write`;
+  return undefined;
+}
+
 export const centralAlloySchema = centralAlloyBaseSchema
   .extend({
     replicas: z
@@ -279,6 +351,8 @@ export const centralAlloySchema = centralAlloyBaseSchema
       .superRefine((labels, ctx) => {
         labels.forEach((l, i) => {
           if (labels.indexOf(l) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `"${l}" is listed twice` });
+          const why = undroppableLabel(l);
+          if (why !== undefined) ctx.addIssue({ code: 'custom', path: [i], message: `may not be dropped: ${why}` });
         });
       })
       .describe('metric labels dropped before remote write (a cardinality guard); default none'),
@@ -309,12 +383,35 @@ export const prodStackSchema = z.strictObject({
 
 const cloudflareTtl = 'Cloudflare allows a TTL of 1 (automatic) or 60 to 86400 seconds';
 
+/**
+ * A record name in the zone: one or more DNS labels (lower-case letters, digits, `-` inside; at most 63 each), or
+ * an FQDN inside the zone. `@` (the apex) is refused: a CNAME may not sit at the zone apex, and writing there is
+ * never what `record` means; so is anything Cloudflare would refuse with HTTP 400 after a plan said "+ create".
+ */
+const recordName = z
+  .string()
+  .max(253, 'at most 253 characters')
+  .regex(
+    /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/,
+    'a DNS name in the zone: lower-case labels of letters, digits and - (at most 63 characters each), not @',
+  );
+
+/** A login name as sshd and the NAS take it: no leading `-` (an ssh option), no spaces or line breaks. */
+const MAX_USER = 64;
+const userName = z
+  .string()
+  .max(MAX_USER, `at most ${MAX_USER} characters`)
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'a user name of letters, digits, _ . - (not starting with - or .)');
+
+/** OPNsense shows the description in one table cell; a longer or multi-line one is refused only by OPNsense. */
+const MAX_DESCRIPTION = 255;
+
 export const legacyAlloySchema = z.strictObject({
   version: alloyVersion.default('v1.10.1').describe('grafana/alloy image tag on the NAS; default v1.10.1'),
   image: imageRepository.default('grafana/alloy').describe('image repository without tag; default grafana/alloy'),
   target: z.strictObject({
     host: hostname.or(z.ipv4()).describe('SSH host of the NAS'),
-    user: z.string().min(1).describe('SSH user'),
+    user: userName.describe('SSH user'),
     port: port.default(22).describe('SSH port; default 22'),
     rootDir: mountablePath
       .default('/volume2/docker')
@@ -357,7 +454,8 @@ export const legacyAlloySchema = z.strictObject({
         .min(1)
         .default(5000)
         .describe('batches held in memory while the central side is down (env ALLOY_CENTRAL_QUEUE_SIZE); default 5000'),
-      retryFor: duration
+      // Up to a week: the queue is in memory, a longer retry only holds batches a restart loses anyway.
+      retryFor: boundedDuration('1s', '168h', '30m or 2h')
         .default('2h')
         .describe('how long a batch is retried before it is dropped (env ALLOY_CENTRAL_RETRY_FOR); default 2h'),
     })
@@ -369,24 +467,49 @@ export const legacyAlloySchema = z.strictObject({
     .min(1)
     .default(120)
     .describe('how long deploy waits for GET /-/ready before rolling back; default 120'),
-  cloudflare: z.strictObject({
-    zone: hostname.describe('zone name, looked up once per run'),
-    record: z.string().min(1).default('alloy-legacy').describe('new CNAME name; default alloy-legacy'),
-    oldRecord: z.string().min(1).default('alloy').describe('CNAME the NAS used before; default alloy'),
-    cnameTarget: hostname.describe('what the CNAME points at, e.g. home.tobiash.net'),
-    ttl: z
-      .union([z.literal(1), z.number().int(cloudflareTtl).min(60, cloudflareTtl).max(86400, cloudflareTtl)], {
-        error: cloudflareTtl,
-      })
-      .default(60)
-      .describe('record TTL: 1 (automatic) or 60–86400 seconds; a proxied record is always automatic; default 60'),
-    proxied: z.boolean().default(false).describe('Cloudflare proxy; default false'),
-  }),
+  cloudflare: z
+    .strictObject({
+      zone: hostname.describe('zone name, looked up once per run'),
+      record: recordName.default('alloy-legacy').describe('new CNAME name; default alloy-legacy'),
+      oldRecord: recordName.default('alloy').describe('CNAME the NAS used before; default alloy'),
+      cnameTarget: hostname.describe('what the CNAME points at, e.g. home.tobiash.net'),
+      ttl: z
+        .union([z.literal(1), z.number().int(cloudflareTtl).min(60, cloudflareTtl).max(86400, cloudflareTtl)], {
+          error: cloudflareTtl,
+        })
+        .default(60)
+        .describe('record TTL: 1 (automatic) or 60–86400 seconds; a proxied record is always automatic; default 60'),
+      proxied: z.boolean().default(false).describe('Cloudflare proxy; default false'),
+    })
+    .superRefine((cf, ctx) => {
+      const fqdn = (r: string) => (r === cf.zone || r.endsWith(`.${cf.zone}`) ? r : `${r}.${cf.zone}`);
+      for (const key of ['record', 'oldRecord'] as const) {
+        const name = fqdn(cf[key]);
+        if (name === cf.zone) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `${cf[key]} is the zone apex, not a record in the zone`,
+          });
+        } else if (name.length > 253) {
+          ctx.addIssue({ code: 'custom', path: [key], message: `${name} is longer than 253 characters` });
+        }
+      }
+      if (fqdn(cf.record) === fqdn(cf.oldRecord)) {
+        ctx.addIssue({ code: 'custom', path: ['oldRecord'], message: 'names the same record as record' });
+      }
+    }),
   unbound: z
     .discriminatedUnion('backend', [
       z.strictObject({
         backend: z.literal('opnsense'),
-        description: z.string().default('managed by alloy-deploy').describe('override description'),
+        description: z
+          .string()
+          .max(MAX_DESCRIPTION, `at most ${MAX_DESCRIPTION} characters`)
+          // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused here
+          .regex(/^[^\u0000-\u001f\u007f]*$/, 'one line of text without control characters')
+          .default('managed by alloy-deploy')
+          .describe('override description'),
         caFile: absolutePath
           .optional()
           .describe('PEM CA of a self-signed firewall cert; --ca-file overrides (endpoint: env OPNSENSE_ENDPOINT)'),

@@ -156,3 +156,30 @@ describe('HA mode settings: replicas 1-20; HA options only with replicas > 1', (
     expect(prodProblems(haMode(3, '    clusterCa: mine\n'))).toEqual([expect.stringMatching(/alloy.ha.clusterCa: /)]);
   });
 });
+
+describe('values refused at load with the limit stated (issue #17 §5)', () => {
+  test.each([
+    ['99999999999999999999h', 'a duration from 10s to 24h'],
+    ['25h', 'a duration from 10s to 24h'],
+    ['1s', 'a duration from 10s to 24h'],
+  ])('ha.maxConnectionAge %j', (value, message) => {
+    expect(prodProblems(haMode(3, `    maxConnectionAge: ${value}\n`))).toEqual([
+      expect.stringMatching(new RegExp(`^<tmp>/config/prod.yaml:\\d+: alloy.ha.maxConnectionAge: ${message}$`)),
+    ]);
+    expect(prodProblems(haMode(3, '    maxConnectionAge: 24h\n'))).toEqual([]);
+  });
+
+  test.each([
+    ['__name__', 'may not be dropped: "__name__" is the metric name: every series would lose it'],
+    ['job', 'may not be dropped: "job" identifies the target of every scraped series'],
+    ['instance', 'may not be dropped: "instance" identifies the target of every scraped series'],
+    ['__address__', 'may not be dropped: "__address__" is reserved for internal use'],
+  ])('dropLabels [%s]', (label, message) => {
+    const problems = prodProblems((t) => t.replace(/^ {2}dropLabels: \[\]$/m, `  dropLabels: [k8s_pod_uid, ${label}]`));
+    expect(problems).toEqual([
+      expect.stringMatching(
+        new RegExp(`^<tmp>/config/prod.yaml:\\d+: alloy.dropLabels\\[1\\]: ${message.replace(/[()]/g, '\\$&')}`),
+      ),
+    ]);
+  });
+});

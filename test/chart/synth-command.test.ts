@@ -10,6 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { HOSTILE } from '../support/hostile-alloy';
 import { ScratchProject, withScratchProject } from '../support/manifests';
 import { REPO_DIR } from '../support/shared';
 
@@ -105,6 +106,31 @@ describe('bad input leaves the previous dist/ exactly as it was and exits 1 with
         distUnchanged();
       },
     );
+  });
+
+  test('hostile pipeline files (issue #17 §3): one line per problem naming the file, no crash', () => {
+    const dotted = project.path('assets/alloy/zz_dotted.alloy');
+    const escapes = project.path('assets/alloy/zz_escapes.alloy');
+    writeFileSync(dotted, HOSTILE.dottedName(4_500));
+    writeFileSync(escapes, HOSTILE.badEscapes(150_000));
+    try {
+      const r = run(project, synthApp);
+      expect(r.status).toBe(1);
+      expect(r.stderr).not.toMatch(/Maximum call stack|^\s+at /m);
+      expect(r.stderr).toMatch(/assets\/alloy\/zz_escapes\.alloy: error: too many problems: 149900 more left out/);
+      const problems = r.stderr.split('\n').filter((l) => l.includes(': error: '));
+      expect(problems.length).toBe(101);
+      for (const line of problems) expect(line).toMatch(/assets\/alloy\/zz_escapes\.alloy[:]/);
+      distUnchanged();
+      rmSync(escapes);
+      const named = run(project, synthApp);
+      expect(named.status).toBe(1);
+      expect(named.stderr).toMatch(/assets\/alloy\/zz_dotted\.alloy:1:1: error: unknown component a0\.a1\./);
+      distUnchanged();
+    } finally {
+      rmSync(dotted, { force: true });
+      rmSync(escapes, { force: true });
+    }
   });
 
   test('a pipeline judged as the release prod.yaml pins: an attribute v1.10.1 does not know', () => {

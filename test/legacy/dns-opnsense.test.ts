@@ -323,6 +323,30 @@ describe('dns unbound (opnsense) against the emulator over verified TLS', () => 
     );
   });
 
+  it('every line goes through the same redaction: a server-sent description, an endpoint holding the secret (issue #17 §5)', async () => {
+    emu.seed({ hostname: 'alloy', domain: 'tobiash.net', server: '10.0.0.99', description: `note ${SECRET}\u001b[2J` });
+    const dir = mkdtempSync(join(tmpdir(), 'alloy-opn-cli-'));
+    try {
+      writeFileSync(join(dir, 'prod.yaml'), readFileSync(join(configDir, 'prod.yaml')));
+      const dev = parseDocument(readFileSync(join(configDir, 'dev.yaml'), 'utf8'));
+      dev.setIn(['alloyLegacy', 'unbound'], { backend: 'opnsense', description, caFile: ca.caFile });
+      writeFileSync(join(dir, 'dev.yaml'), dev.toString());
+      const cli = (args: string[], e: NodeJS.ProcessEnv) =>
+        runLegacyDeploy(['--config-dir', dir, 'dns', 'unbound', '--dry-run', '--verbose', ...args], { env: e });
+      const plan = await cli([], env());
+      expect(plan.code).toBe(2);
+      expect(plan.stdout).toContain('description "note [redacted]\\x1b[2J" →');
+      const json = await cli(['--json'], env());
+      expect(json.stdout).toContain('note [redacted]');
+      const endpoint = await cli([], { ...env(), OPNSENSE_ENDPOINT: `${emu.endpoint}/${SECRET}/` });
+      expect(endpoint.code).toBe(1);
+      expect(endpoint.stderr).toContain('/[redacted]/api/unbound/settings/search_host_override');
+      for (const out of [plan, json, endpoint]) expect(out.stdout + out.stderr).not.toContain(SECRET);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('the CLI takes --ca-file, prints the plan, and never prints the key or secret, even with --verbose', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'alloy-opn-cli-'));
     try {

@@ -3,7 +3,17 @@
  * deploy area's SSH session (a real sshd on 127.0.0.1, logged in as an unprivileged test user) against a real
  * Unbound whose control port that user may use.
  */
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { resolve } from 'node:path';
 import { memoryReport } from '../../legacy/dns/report';
 import { type DnsStack, loadDnsStack } from '../../legacy/dns/stack';
@@ -91,5 +101,61 @@ const available = sshDockerHostAvailable(suite) && unboundTool('unbound') !== un
     expect((await shell.run(['printf', '%s|', 'a b', "c'd", '$e'])).stdout).toBe("a b|c'd|$e|");
     await shell.removeFile(odd);
     expect(await shell.readFile(odd)).toBeNull();
+  });
+
+  describe('the write keeps Unbound reading the include and follows no link (issue #17 §4)', () => {
+    const idOf = (flag: string) => Number(spawnSync('id', [flag, host.user], { encoding: 'utf8' }).stdout.trim());
+    const tempsLeft = () => readdirSync(unbound.dir).filter((f) => f.includes('legacy-deploy'));
+    let victim: string;
+    beforeEach(() => {
+      // A file the SSH user could write: a link to it must not make the deploy overwrite it.
+      victim = `${unbound.dir}/victim`;
+      writeFileSync(victim, 'precious\n');
+      chmodSync(victim, 0o666);
+    });
+
+    it('a link planted at the old predictable temp name is not followed', async () => {
+      symlinkSync(victim, `${unbound.includeFile}.legacy-deploy.tmp`);
+      await new RemoteShell(session).writeFile(unbound.includeFile, 'new\n');
+      expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+      expect(readFileSync(unbound.includeFile, 'utf8')).toBe('new\n');
+      expect(lstatSync(unbound.includeFile).isFile()).toBe(true);
+    });
+
+    it('an include path that is a symbolic link is refused, naming it; the plan stops at reading it', async () => {
+      const link = `${unbound.dir}/link.conf`;
+      symlinkSync(victim, link);
+      const shell = new RemoteShell(session);
+      await expect(shell.writeFile(link, 'new\n')).rejects.toThrow(
+        `cannot write ${link} on ${shell.where}: ${link} is a symbolic link: refused`,
+      );
+      await expect(shell.readFile(link)).rejects.toThrow(`${link} is a symbolic link: refused`);
+      expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+      expect(tempsLeft()).toEqual([]);
+    });
+
+    it("a 0640 root:<the user's group> include keeps mode and group (the owner becomes the SSH user's)", async () => {
+      chownSync(unbound.includeFile, 0, idOf('-g'));
+      chmodSync(unbound.includeFile, 0o640);
+      await new RemoteShell(session).writeFile(unbound.includeFile, 'new\n');
+      const st = statSync(unbound.includeFile);
+      expect({ mode: st.mode & 0o7777, uid: st.uid, gid: st.gid }).toEqual({
+        mode: 0o640,
+        uid: idOf('-u'),
+        gid: idOf('-g'),
+      });
+      expect(tempsLeft()).toEqual([]);
+    });
+
+    it('a 0640 include of a group the SSH user is not in is refused, left as it was', async () => {
+      chownSync(unbound.includeFile, 0, 4242);
+      chmodSync(unbound.includeFile, 0o640);
+      await expect(new RemoteShell(session).writeFile(unbound.includeFile, 'new\n')).rejects.toThrow(
+        `cannot give the new ${unbound.includeFile} its group (gid 4242) as ${host.user}, and others may not read it`,
+      );
+      expect(readFileSync(unbound.includeFile, 'utf8')).toBe(oldInclude);
+      expect(statSync(unbound.includeFile).gid).toBe(4242);
+      expect(tempsLeft()).toEqual([]);
+    });
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ContainerSpec } from '../../legacy/deploy/container-spec';
 import { lintAssets, upgradeWarnings } from '../../legacy/lint-assets';
 import { UserError } from '../../legacy/shared/user-error';
+import { HOSTILE } from '../support/hostile-alloy';
 
 const FILE_EXPORTER =
   'otelcol.exporter.file "f" {\n  path = "/tmp/x"\n}\n\notelcol.receiver.otlp "r" {\n  output {\n    traces = [otelcol.exporter.file.f.input]\n  }\n}\n';
@@ -77,5 +78,25 @@ describe('upgradeWarnings (legacy-deploy plan when dev.yaml bumps the version)',
     expect(warnings).toEqual([
       expect.stringMatching(/^upgrade v1\.18\.1 → v1\.10\.1: .*a\.alloy:1:1: error: .*otelcol\.exporter\.file/),
     ]);
+  });
+});
+
+describe('hostile pipeline files (issue #17 §3): a refusal naming the file on every line, no crash', () => {
+  it.each([
+    ['a 4,500-part component name', HOSTILE.dottedName(4_500), /:1:1: error: unknown component a0\.a1\./],
+    ['150,000 syntax errors', HOSTILE.badEscapes(150_000), /: error: too many problems: 149900 more left out/],
+  ])('%s', (_what, text, expected) => {
+    writeFileSync(join(dir, 'a.alloy'), text);
+    let error: unknown;
+    try {
+      lintAssets(dir, files(), container('grafana/alloy:v1.10.1'));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UserError);
+    const details = (error as UserError).details;
+    expect(details.length).toBeLessThanOrEqual(101);
+    for (const line of details) expect(line.startsWith(`${join(dir, 'a.alloy')}:`)).toBe(true);
+    expect(details.join('\n')).toMatch(expected);
   });
 });
