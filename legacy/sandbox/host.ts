@@ -242,10 +242,7 @@ export async function stopHostAt(dir: string, options: { keepDir?: boolean } = {
   }
   for (const p of state?.processes ?? []) {
     // Sessions of the SSH user and their shells are descendants of our sshd: end them by pid first.
-    if (isRunning(p))
-      descendants(p.pid)
-        .reverse()
-        .forEach((pid) => killPid(pid));
+    if (isRunning(p)) for (const pid of descendants(p.pid).reverse()) killPid(pid);
   }
   for (const p of [...(state?.processes ?? [])].reverse()) await stopProcess(p);
   // A `docker exec` leaves a conmon (daemonized, so not below our processes) that outlives `podman rm` by minutes.

@@ -3,9 +3,10 @@
  * uses (`run`, `validate`, /-/ready, /-/reload, /metrics with alloy_config_hash). It is NOT Grafana Alloy: it cannot
  * parse Alloy syntax (see the entrypoint's comment). The tests' host and `legacy-deploy sandbox` build it here.
  */
+
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { findProgram } from './programs';
 
 export const stubImage = 'localhost/alloy-stub';
