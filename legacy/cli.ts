@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerDeployCommands } from './deploy/commands';
 import { registerDnsCommands } from './dns/commands';
 import { registerPlanCommand } from './plan/commands';
+import { registerSandboxCommand } from './sandbox/commands';
 import { reportFailure } from './shared/output';
 import { registerVerifyCommand } from './verify/commands';
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerDeployCommands(program);
   registerDnsCommands(program);
   registerVerifyCommand(program);
+  registerSandboxCommand(program);
   return program;
 }
 
