@@ -18,13 +18,19 @@ export interface PreRefactorOptions {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-/** Creates the old folders (owned by the SSH user, as on the NAS) and starts `alloy` from them. */
+/** Creates the old folders and starts `alloy` from them. */
 export function seedPreRefactorAlloy(host: SshDockerHost, options: PreRefactorOptions): void {
+  writePreRefactorFolders(host, options.config);
+  startPreRefactorAlloy(host, options);
+}
+
+/** The old config folder (owned by the SSH user, as on the NAS) and the old data folder with a WAL and positions. */
+export function writePreRefactorFolders(host: SshDockerHost, pipeline: string): void {
   const { uid, gid } = statSync(host.rootDir);
   const config = join(host.rootDir, 'alloy-config');
   const data = join(host.rootDir, 'alloy-data');
   mkdirSync(config);
-  writeFileSync(join(config, 'config.alloy'), options.config);
+  writeFileSync(join(config, 'config.alloy'), pipeline);
   mkdirSync(join(data, 'loki.source.file.synology'), { recursive: true });
   mkdirSync(join(data, 'prometheus.remote_write.default/wal'), { recursive: true });
   writeFileSync(
@@ -34,6 +40,12 @@ export function seedPreRefactorAlloy(host: SshDockerHost, options: PreRefactorOp
   writeFileSync(join(data, 'prometheus.remote_write.default/wal/00000000'), randomBytes(256 * 1024));
   writeFileSync(join(data, 'prometheus.remote_write.default/wal/00000001'), randomBytes(64 * 1024 + 7));
   for (const path of [config, join(config, 'config.alloy')]) chownSync(path, uid, gid);
+}
+
+/** Runs `alloy` from the old folders, as the hand-made container on the NAS does. */
+export function startPreRefactorAlloy(host: SshDockerHost, options: Omit<PreRefactorOptions, 'config'>): void {
+  const config = join(host.rootDir, 'alloy-config');
+  const data = join(host.rootDir, 'alloy-data');
   const hp = host.hostPaths;
   const r = host.docker([
     'run',

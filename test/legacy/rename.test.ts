@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { seedPreRefactorAlloy } from '../../legacy/sandbox/pre-refactor';
+import { startPreRefactorAlloy, writePreRefactorFolders } from '../../legacy/sandbox/pre-refactor';
 import { alloyConfig, LegacyDeployFixture } from '../support/legacy-deploy-fixture';
 import { sshDockerHostAvailable } from '../support/ssh-docker-host';
 
@@ -27,13 +27,15 @@ function checksums(dir: string): Record<string, string> {
 
 /** The NAS as it is today (the sandbox's seed, with settings a hand-made container may carry, which rename must keep). */
 function seedOldLayout(f: LegacyDeployFixture): Record<string, string> {
-  seedPreRefactorAlloy(f.host, {
+  writePreRefactorFolders(f.host, alloyConfig('info'));
+  // before the old container writes its own files into the data folder
+  const seeded = checksums(f.path('alloy-data'));
+  startPreRefactorAlloy(f.host, {
     image: 'localhost/alloy-stub:v1.10.1',
-    config: alloyConfig('info'),
     user: '0:0',
     labels: { 'com.example.owner': 'homelab' },
   });
-  return checksums(f.path('alloy-data'));
+  return seeded;
 }
 
 async function waitReady(f: LegacyDeployFixture): Promise<void> {
