@@ -108,6 +108,9 @@ const clean = {
     expect(running.code).toBe(0);
     expect(running.json.state).toBe('running');
     expect(running.json.processes.map((p) => p.name).sort()).toEqual(['podman', 'sshd', 'unbound']);
+    const twice = await runLegacyDeploy(['sandbox', 'up', dir]);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toContain(`sandbox: one already runs in ${dir}`);
     const user = running.json.user as string;
     const uid = Number(spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout);
     const hostState = JSON.parse(readFileSync(join(dir, 'host/host.json'), 'utf8'));
