@@ -28,6 +28,7 @@ export async function runSandboxCommand(name: 'up' | 'status' | 'down', options:
         '',
         'the rehearsal, from the project folder:',
         ...rehearsal(l).map((c) => `  ${c}`),
+        '  (plan exits 4: its Cloudflare section is not checked, the sandbox has no Cloudflare; `dns cloudflare` is left out)',
         '',
         'verify in the sandbox:',
         ...verifyInSandbox.map((v) => `  ${v}`),
