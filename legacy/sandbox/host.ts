@@ -82,6 +82,8 @@ export interface SshDockerHost {
   readonly sshdLog: string;
   /** Only when started with `{ registry: true }`. */
   readonly registry?: TestRegistry;
+  /** Imports an image file system tar as `ref` with `podman import --change` lines (the real Alloy image). */
+  importImage(tar: string, ref: string, changes: readonly string[]): void;
   /** The real docker CLI against this host's engine (run locally as root). */
   docker(args: readonly string[]): { stdout: string; stderr: string; code: number };
   /** Podman (with this host's storage and settings) run locally as root; throws with its stderr on failure. */
@@ -465,6 +467,9 @@ export async function startSshDockerHost(options: { registry?: boolean; dir?: st
         },
       },
       docker,
+      importImage(tar, ref, changes) {
+        runPodman(['import', '-q', ...changes.flatMap((c) => ['--change', c]), tar, ref]);
+      },
       podman: runPodman,
       tagStubImage(version) {
         runPodman(['tag', `${stubImage}:base`, `${stubImage}:${version}`]);
