@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { registerDeployCommands } from './deploy/commands';
 import { registerDnsCommands } from './dns/commands';
 import { registerPlanCommand } from './plan/commands';
+import { registerSandboxCommand } from './sandbox/commands';
 import { reportFailure } from './shared/output';
 import { registerVerifyCommand } from './verify/commands';
 
@@ -11,7 +14,11 @@ import { registerVerifyCommand } from './verify/commands';
  */
 export function buildProgram(): Command {
   const program = new Command('legacy-deploy')
-    .description('Deploy and cut over the legacy Alloy on the Synology NAS (stack dev)')
+    .description(
+      'Deploy and cut over the legacy Alloy on the Synology NAS (stack dev).\n' +
+        'Every path, given as an option or argument or left at its default, is relative to the working directory.',
+    )
+    .version(packageVersion(), '--version', 'print the version of legacy-deploy')
     .option('--config-dir <dir>', 'folder holding prod.yaml and dev.yaml', 'config')
     .option('--json', 'machine-readable output on stdout')
     .showHelpAfterError();
@@ -19,7 +26,20 @@ export function buildProgram(): Command {
   registerDeployCommands(program);
   registerDnsCommands(program);
   registerVerifyCommand(program);
+  registerSandboxCommand(program);
   return program;
+}
+
+/** The version in package.json (two folders up from both legacy/cli.ts and build/legacy/cli.js's sources). */
+function packageVersion(): string {
+  for (const up of ['..', '../..']) {
+    try {
+      return (JSON.parse(readFileSync(join(__dirname, up, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      // not this level
+    }
+  }
+  return 'unknown';
 }
 
 export function main(argv: string[]): void {

@@ -14,8 +14,9 @@ import { UserError } from './shared/user-error';
  * THE lint call site of legacy-deploy: runs before any change on the NAS and refuses the deploy on any error.
  * The pipeline is judged as the container will run it: the Alloy release of its image tag (config/dev.yaml's
  * version) and its --stability.level (Alloy's default, generally-available, when not set).
- * The env vars the config reads are listed, not enforced (issue #3: only the central instance's synth enforces
- * them); one the container does not get from its env is a warning. Warnings are returned for printing.
+ * The env vars the config reads are not enforced (issue #3: only the central instance's synth enforces them); one
+ * the container does not get from its env is a warning, and nothing is said when it gets them all. Warnings are
+ * returned for printing.
  */
 export function lintAssets(
   dir: string,
@@ -50,7 +51,6 @@ export function lintAssets(
       // A release the linter has no data for is never judged silently as another: said once.
       ...(judgedBy.note === undefined ? [] : [`${dir}: ${judgedBy.note}`]),
       ...diagnostics.filter((d) => d.severity !== 'error').map(formatDiagnostic),
-      ...(envVars.length > 0 ? [`${dir}: env vars read: ${envVars.join(', ')}`] : []),
       ...unset.map((v) => `${dir}: sys.env("${v}") is read, but the alloy-legacy container does not set it`),
     ],
   };

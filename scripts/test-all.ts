@@ -1,6 +1,6 @@
 /**
  * `npm run test:all [-- jest args]`: the whole suite with nothing skipped. On Debian or Ubuntu it first installs
- * the test host's system packages that are missing (test/host-packages.json says what each is for), as root or
+ * the test host's system packages that are missing (legacy/sandbox/host-packages.json says what each is for), as root or
  * through sudo, without starting their services (the tests start their own on 127.0.0.1 and stop them). Then it
  * runs jest with ALLOY_DEPLOY_REQUIRE_TEST_HOST set, so a suite that still lacks a program fails instead of
  * skipping. The integration tests need root (they add a throw-away system user and run sshd and rootful podman),
@@ -9,9 +9,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import hostPackages from '../test/host-packages.json';
+import { findProgram, hostPackages } from '../legacy/sandbox/programs';
 import { realAlloyBinary, realAlloyImage, realAlloyMissing, UPGRADE_RELEASE } from '../test/support/real-alloy';
-import { findProgram, REQUIRE_TEST_HOST } from '../test/support/requirements';
+import { REQUIRE_TEST_HOST } from '../test/support/requirements';
 
 const root = join(__dirname, '..');
 const isRoot = process.getuid?.() === 0;

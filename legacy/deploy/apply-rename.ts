@@ -75,7 +75,8 @@ export async function applyRename(session: RemoteSession, settings: DeploySettin
   for (const [i, action] of owners.entries()) {
     const o = outputs[i];
     if (o?.status === 0) {
-      out.progress(`done: ${describe(action)}`);
+      // an action of several calls (start, then wait for /-/ready) is done after its last one: one line each
+      if (owners[i + 1] !== action) out.progress(`done: ${describe(action)}`);
       continue;
     }
     if (!o || o.status === null) {

@@ -16,7 +16,6 @@ export interface DeployOptions {
 
 export function withConnectionOptions(command: Command): Command {
   return command
-    .option('--dry-run', 'print the plan and change nothing')
     .option('--identity <file>', 'SSH private key (default: the key in ssh-agent, SSH_AUTH_SOCK)')
     .option('--known-hosts <file>', 'known_hosts file to verify the NAS against (default ~/.ssh/known_hosts)')
     .option(
@@ -24,6 +23,11 @@ export function withConnectionOptions(command: Command): Command {
       'record an unknown host key (never a changed one), like StrictHostKeyChecking=accept-new',
     )
     .option('--assets <dir>', 'folder of Alloy config files to deploy', 'assets/alloy_legacy');
+}
+
+/** `--dry-run`, on the commands that change something (plan and status change nothing, so they have none). */
+export function withDryRun(command: Command): Command {
+  return command.option('--dry-run', 'print the plan and change nothing (exit 2 when something would change)');
 }
 
 /**
@@ -35,22 +39,26 @@ export function registerDeployCommands(program: Command): void {
     const { runDeployCommand } = require('./run') as { runDeployCommand: typeof RunDeployCommand };
     process.exitCode = await runDeployCommand(name, command.optsWithGlobals() as DeployOptions);
   };
-  withConnectionOptions(
-    program
-      .command('rename')
-      .description(
-        'one-time, resumable migration: container alloy → alloy-legacy, alloy-config/-data → alloy-legacy-*',
-      ),
+  withDryRun(
+    withConnectionOptions(
+      program
+        .command('rename')
+        .description(
+          'one-time, resumable migration: container alloy → alloy-legacy, alloy-config/-data → alloy-legacy-*',
+        ),
+    ),
   )
     .option('--force-unlock', 'remove a remote lock left by another run first')
     .option('--ready-timeout <seconds>', 'how long to wait for /-/ready (default: readyTimeoutSeconds in dev.yaml)')
     .action(act('rename'));
-  withConnectionOptions(
-    program
-      .command('deploy')
-      .description(
-        'lint, stage and alloy-validate the config, swap it in, reload or recreate, prove the running config hash; roll back on failure',
-      ),
+  withDryRun(
+    withConnectionOptions(
+      program
+        .command('deploy')
+        .description(
+          'lint, stage and alloy-validate the config, swap it in, reload or recreate, prove the running config hash; roll back on failure',
+        ),
+    ),
   )
     .option('--force-unlock', 'remove a remote lock left by another run first')
     .option('--ready-timeout <seconds>', 'how long to wait for /-/ready (default: readyTimeoutSeconds in dev.yaml)')

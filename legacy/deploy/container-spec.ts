@@ -1,3 +1,5 @@
+import { sameImage } from './image-reference';
+
 /**
  * What `docker run` is given for alloy-legacy. Recorded as JSON in a container label so the next run can tell
  * exactly which field changed without parsing engine-specific `docker inspect` defaults.
@@ -20,7 +22,7 @@ export const specLabel = 'legacy-deploy.spec';
 /** Human-readable differences, empty when the container already matches. */
 export function specDifferences(observed: ContainerSpec, desired: ContainerSpec): string[] {
   const diffs: string[] = [];
-  if (observed.image !== desired.image) diffs.push(`image ${observed.image} → ${desired.image}`);
+  if (!sameImage(observed.image, desired.image)) diffs.push(`image ${observed.image} → ${desired.image}`);
   if (observed.network !== desired.network) diffs.push(`network ${observed.network} → ${desired.network}`);
   if (observed.restart !== desired.restart) diffs.push(`restart ${observed.restart} → ${desired.restart}`);
   const removed = observed.binds.filter((b) => !desired.binds.includes(b));

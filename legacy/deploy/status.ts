@@ -1,6 +1,7 @@
 import type { Output } from '../shared/output';
 import type { SessionStats } from '../shared/ssh-session';
 import { combinedChecksum, type DeploySettings, type LocalFile } from './desired';
+import { sameImage } from './image-reference';
 import { describeLock } from './lock';
 import type { ObservedState } from './observed';
 import { desiredConfigHash, fileChanges } from './plan';
@@ -62,7 +63,7 @@ export function printStatus(
   };
   const lines = [
     `container   ${c ? `${c.name} ${c.status}${c.running ? `, up ${status.container?.uptime}` : ''}` : `${settings.layout.container} does not exist`}`,
-    `image       ${c ? c.image : '-'}${c && c.image !== settings.container.image ? ` (wanted ${settings.container.image})` : ''}`,
+    `image       ${c ? c.image : '-'}${c && !sameImage(c.image, settings.container.image) ? ` (wanted ${settings.container.image})` : ''}`,
     `ready       ${status.ready ? 'yes' : `no${observed.ready ? ` (HTTP ${observed.ready})` : ''}`} (GET /-/ready on port ${settings.httpPort})`,
     `files       on the NAS ${status.config.onNas ?? 'none'} / local ${status.config.local}${status.config.upToDate ? ' (same)' : ` (differs: ${changed.map((f) => `${f.name} ${f.change === 'add' ? 'missing' : f.change === 'remove' ? 'extra' : 'changed'}`).join(', ') || 'no config folder'})`}`,
     `running     alloy_config_hash ${runningHash ? runningHash.slice(0, 12) : 'unknown'} / local ${localHash.slice(0, 12)}${runningHash === localHash ? ' (same)' : ' (differs)'}${observed.running.lastLoadSuccessful === false ? ', last load FAILED' : ''}`,

@@ -58,7 +58,8 @@ async function unboundSection(stack: DnsStack, options: DnsPlanOptions): Promise
       await planOpnsenseDns(stack, { env: options.env ?? process.env, report: memoryReport(), caFile: options.caFile })
     ).section;
   }
-  if (unbound.ssh && !options.session) throw new Error('unbound.ssh is true but no SSH session to target.host is open');
+  if (unbound.ssh && !options.session)
+    throw new Error('unbound.ssh is true and target.host could not be reached over SSH (see the NAS section)');
   const shell = unbound.ssh && options.session ? new RemoteShell(options.session) : new LocalShell();
   return (await planFileDns(stack, shell)).section;
 }

@@ -177,6 +177,12 @@ export class RemoteSession {
   }
 }
 
+/**
+ * The host could not be reached or refused the login (network, sshd down, key refused): what `plan` reports as an
+ * unchecked section (exit 4) while it still shows the rest. A host key that does not match stays a plain failure.
+ */
+export class NasUnreachable extends UserError {}
+
 function connectError(
   e: unknown,
   where: string,
@@ -206,11 +212,11 @@ function connectError(
   const message = e instanceof Error ? e.message : String(e);
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ECONNREFUSED')
-    return new UserError(`cannot connect to ${where}: connection refused (is sshd running on that port?)`);
-  if (code === 'ENOTFOUND') return new UserError(`cannot connect to ${where}: unknown host`);
+    return new NasUnreachable(`cannot connect to ${where}: connection refused (is sshd running on that port?)`);
+  if (code === 'ENOTFOUND') return new NasUnreachable(`cannot connect to ${where}: unknown host`);
   if (/authentication methods failed/i.test(message)) {
-    return new UserError(`SSH login as ${where} was refused: check the key (--identity <file> or ssh-agent)`);
+    return new NasUnreachable(`SSH login as ${where} was refused: check the key (--identity <file> or ssh-agent)`);
   }
   if (/no such file|ENOENT/i.test(message)) return new UserError(`cannot read the SSH key: ${message}`);
-  return new UserError(`cannot connect to ${where}: ${message}`);
+  return new NasUnreachable(`cannot connect to ${where}: ${message}`);
 }

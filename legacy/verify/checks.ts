@@ -16,12 +16,27 @@ export interface CheckResult {
   readonly detail: string;
 }
 
-const describeError = (e: unknown) => {
-  const err = e as NodeJS.ErrnoException;
-  return err.code
-    ? `${err.code}${err.message && !err.message.includes(err.code) ? `: ${err.message}` : ''}`
-    : String(err.message ?? e);
+/** Hints for errors whose code alone does not say what to look at. */
+const plainPort = 'the port does not answer TLS (plain HTTP?)';
+const hints: Readonly<Record<string, string>> = {
+  ERR_SSL_WRONG_VERSION_NUMBER: plainPort,
+  ERR_SSL_PACKET_LENGTH_TOO_LONG: plainPort,
 };
+
+/**
+ * An error as one line of the table. OpenSSL's errors carry a message with its error queue (`error:0A00010B:SSL
+ * routines:...:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:354:` and a newline); their `reason` is the words.
+ */
+export function describeError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException & { reason?: string };
+  const message = String(err.message ?? e);
+  // an https request wraps it as `write EPROTO <id>:error:0A00010B:SSL routines:<function>:<reason>:<file>:<line>:`
+  const reason = err.reason ?? /error:[0-9A-F]{8}:[^:]*:[^:]*:([^:]+):/.exec(message)?.[1];
+  const hint = (err.code ? hints[err.code] : undefined) ?? (reason === 'wrong version number' ? plainPort : undefined);
+  const text = reason ?? message.replace(/\s+/g, ' ').trim();
+  const said = err.code ? (text && !text.includes(err.code) ? `${err.code}: ${text}` : err.code) : text;
+  return hint ? `${said}; ${hint}` : said;
+}
 
 /** The name must resolve, through the given server (or this machine's), to exactly the expected address. */
 export async function checkResolves(

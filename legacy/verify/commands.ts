@@ -18,10 +18,7 @@ export function registerVerifyCommand(program: Command): void {
     .option('--otlp-port <port>', 'central OTLP gRPC port (default 4317)')
     .option('--legacy-url <url>', 'legacy instance base URL (default http://target.host:httpPort)')
     .option('--timeout <seconds>', 'per-check timeout (default 5)')
-    .option(
-      '--central-assets <dir>',
-      'central pipeline the running config must match (default: assets/alloy beside --config-dir)',
-    )
+    .option('--central-assets <dir>', 'central pipeline the running config must match (default assets/alloy)')
     .action(async (_: unknown, command: Command) => {
       const { runVerifyCommand } = require('./run') as { runVerifyCommand: typeof RunVerifyCommand };
       process.exitCode = await runVerifyCommand(command.optsWithGlobals() as VerifyOptions);

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { builtinPorts } from '../../lib/config/schema';
 import { ALLOY_DEFAULTS } from '../../lib/defaults';
 import { kubernetesPipelineFiles } from '../../lib/kubernetes-pipeline';
@@ -38,7 +38,7 @@ export interface VerifyOptions {
   /** Base URL of the legacy instance; default http://target.host:httpPort. */
   readonly legacyUrl?: string;
   readonly timeout?: string;
-  /** Folder of the central pipeline the running config must match; default assets/alloy beside the config dir. */
+  /** Folder of the central pipeline the running config must match; default assets/alloy (working directory). */
   readonly centralAssets?: string;
 }
 
@@ -71,9 +71,10 @@ function readCa(file: string | undefined): string | undefined {
 }
 
 function centralConfigHash(options: VerifyOptions, { collect, version, replicas }: DnsStack['central']): string {
-  const dir = resolve(options.centralAssets ?? join(options.configDir, '..', 'assets/alloy'));
+  // Like every path option and default, from the working directory (as `npm run synth` reads them).
+  const dir = resolve(options.centralAssets ?? ALLOY_DEFAULTS.assetsDir);
   try {
-    const kubernetesDir = join(options.configDir, '..', ALLOY_DEFAULTS.kubernetesAssetsDir);
+    const kubernetesDir = resolve(ALLOY_DEFAULTS.kubernetesAssetsDir);
     return expectedConfigHash(
       dir,
       kubernetesPipelineFiles({ collect: collect.kubernetes, version, replicas, dir: kubernetesDir }),

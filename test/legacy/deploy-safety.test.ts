@@ -123,25 +123,32 @@ describeHost('legacy-deploy safety on a real SSH + Docker-API host', () => {
       expect(f.host.acceptedLogins()).toBe(logins);
     });
 
-    test('a key the NAS does not accept is a clear error', async () => {
+    test('a key the NAS does not accept is a clear error (plan: the NAS section not checked, exit 4)', async () => {
       const otherKey = join(f.host.dir, 'other_client_key');
       execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', otherKey]);
-      const r = await runLegacyDeploy(
-        [
-          'plan',
-          '--config-dir',
-          f.configDir,
-          '--identity',
-          otherKey,
-          '--known-hosts',
-          f.host.knownHosts,
-          '--assets',
-          f.assetsDir,
-        ],
-        { env: { XDG_CACHE_HOME: join(f.host.dir, 'cache') } },
-      );
+      const run = (command: string) =>
+        runLegacyDeploy(
+          [
+            command,
+            '--config-dir',
+            f.configDir,
+            '--identity',
+            otherKey,
+            '--known-hosts',
+            f.host.knownHosts,
+            '--assets',
+            f.assetsDir,
+          ],
+          { env: { XDG_CACHE_HOME: join(f.host.dir, 'cache') } },
+        );
+      const refused = `SSH login as ${f.host.user}@[127.0.0.1]:${f.host.sshPort} was refused`;
+      const plan = await run('plan');
+      // rejected credentials leave a plan section unchecked (exit 4), as the exit-code table says
+      expect(plan.code).toBe(4);
+      expect(plan.stdout).toContain(`! not checked: ${refused}`);
+      const r = await run('status');
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain(`SSH login as ${f.host.user}@[127.0.0.1]:${f.host.sshPort} was refused`);
+      expect(r.stderr).toContain(refused);
     });
   });
 

@@ -23,6 +23,19 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const files = () => [{ name: 'a.alloy', content: readFileSync(join(dir, 'a.alloy')) }];
 
 describe('lintAssets', () => {
+  it('says nothing about env vars when the container sets every one the pipeline reads', () => {
+    writeFileSync(join(dir, 'a.alloy'), 'logging {\n  level = sys.env("LOG_LEVEL")\n}\n');
+    const spec = { ...container('grafana/alloy:v1.10.1'), env: { LOG_LEVEL: 'info' } };
+    expect(lintAssets(dir, files(), spec).warnings).toEqual([]);
+  });
+
+  it('warns once, naming the variable, when the container does not set one', () => {
+    writeFileSync(join(dir, 'a.alloy'), 'logging {\n  level = sys.env("LOG_LEVEL")\n}\n');
+    expect(lintAssets(dir, files(), container('grafana/alloy:v1.10.1')).warnings).toEqual([
+      `${dir}: sys.env("LOG_LEVEL") is read, but the alloy-legacy container does not set it`,
+    ]);
+  });
+
   it('refuses a component the image tag release (dev.yaml version) does not have', () => {
     let error: unknown;
     try {

@@ -1,16 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import {
-  chownSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { startPreRefactorAlloy, writePreRefactorFolders } from '../../legacy/sandbox/pre-refactor';
 import { alloyConfig, LegacyDeployFixture } from '../support/legacy-deploy-fixture';
 import { sshDockerHostAvailable } from '../support/ssh-docker-host';
 
@@ -34,55 +25,16 @@ function checksums(dir: string): Record<string, string> {
   return out;
 }
 
-/** The NAS as it is today: `alloy` running from alloy-config with its WAL and positions in alloy-data. */
+/** The NAS as it is today (the sandbox's seed, with settings a hand-made container may carry, which rename must keep). */
 function seedOldLayout(f: LegacyDeployFixture): Record<string, string> {
-  const uid = Number(statSync(f.host.rootDir).uid);
-  const gid = Number(statSync(f.host.rootDir).gid);
-  const config = f.path('alloy-config');
-  const data = f.path('alloy-data');
-  mkdirSync(config);
-  writeFileSync(join(config, 'config.alloy'), alloyConfig('info'));
-  chownSync(config, uid, gid);
-  chownSync(join(config, 'config.alloy'), uid, gid);
-  mkdirSync(join(data, 'loki.source.file.synology'), { recursive: true });
-  mkdirSync(join(data, 'prometheus.remote_write.default/wal'), { recursive: true });
-  writeFileSync(
-    join(data, 'loki.source.file.synology/positions.yml'),
-    'positions:\n  /mnt/var/log/messages.log: "1234"\n',
-  );
-  writeFileSync(join(data, 'prometheus.remote_write.default/wal/00000000'), randomBytes(256 * 1024));
-  writeFileSync(join(data, 'prometheus.remote_write.default/wal/00000001'), randomBytes(64 * 1024 + 7));
-  const seeded = checksums(data);
-  const hp = f.host.hostPaths;
-  const r = f.host.docker([
-    'run',
-    '-d',
-    '--name',
-    'alloy',
-    '--network',
-    'host',
-    '--restart',
-    'always',
-    // Settings a hand-made container may carry, which rename must keep.
-    '--user',
-    '0:0',
-    '--label',
-    'com.example.owner=homelab',
-    '-v',
-    `${config}:/etc/alloy:ro`,
-    '-v',
-    `${data}:/var/lib/alloy/data`,
-    '-v',
-    `${hp.dockerSocket}:/var/run/docker.sock:ro`,
-    '-v',
-    `${hp.varLog}:/mnt/var/log:ro`,
-    'localhost/alloy-stub:v1.10.1',
-    'run',
-    '/etc/alloy',
-    `--server.http.listen-addr=0.0.0.0:${f.host.httpPort}`,
-    '--storage.path=/var/lib/alloy/data',
-  ]);
-  if (r.code !== 0) throw new Error(`seeding the old container failed: ${r.stderr}`);
+  writePreRefactorFolders(f.host, alloyConfig('info'));
+  // before the old container writes its own files into the data folder
+  const seeded = checksums(f.path('alloy-data'));
+  startPreRefactorAlloy(f.host, {
+    image: 'localhost/alloy-stub:v1.10.1',
+    user: '0:0',
+    labels: { 'com.example.owner': 'homelab' },
+  });
   return seeded;
 }
 

@@ -10,12 +10,14 @@
  *   (`CI` set) and under `npm run test:all` (which installs them first); ../shared only under CI, since a user's
  *   clone never has it.
  */
-import { accessSync, constants, existsSync, writeFileSync } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
-import hostPackages from '../host-packages.json';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { missingPackages } from '../../legacy/sandbox/programs';
+
+export { findProgram, packageOf } from '../../legacy/sandbox/programs';
 
 export interface Needs {
-  /** Programs looked up on PATH and in the sbin folders, each from a package of test/host-packages.json. */
+  /** Programs looked up on PATH and in the sbin folders, each from a package of legacy/sandbox/host-packages.json. */
   readonly programs?: readonly string[];
   /** Whether the tests must run as root (they start sshd, add a system user, run rootful podman). */
   readonly root?: boolean;
@@ -28,37 +30,6 @@ export const REQUIRE_TEST_HOST = 'ALLOY_DEPLOY_REQUIRE_TEST_HOST';
 /** Set by jest's global setup: the folder where skipped suites leave a note for the summary line. */
 export const SKIP_NOTES = 'ALLOY_DEPLOY_SKIP_NOTES';
 
-/**
- * Where programs are looked up: PATH and the sbin folders a non-root PATH may lack. `ALLOY_DEPLOY_TEST_PATH`
- * replaces that list, so that the gate's own tests can stand for a machine without the packages.
- */
-function programDirs(): string[] {
-  const override = process.env.ALLOY_DEPLOY_TEST_PATH;
-  if (override !== undefined) return override.split(delimiter);
-  return [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'];
-}
-
-/** Finds a program the way a shell would (see programDirs). */
-export function findProgram(name: string): string | null {
-  for (const dir of programDirs()) {
-    if (!dir) continue;
-    const path = join(dir, name);
-    try {
-      accessSync(path, constants.X_OK);
-      return path;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
-
-/** The Debian package that provides `program`, per test/host-packages.json. */
-export function packageOf(program: string): string {
-  for (const [name, entry] of Object.entries(hostPackages.packages)) if (entry.programs.includes(program)) return name;
-  throw new Error(`test/host-packages.json names no package for the program ${program}: add it there`);
-}
-
 export interface Unmet {
   readonly packages: readonly string[];
   readonly root: boolean;
@@ -67,9 +38,8 @@ export interface Unmet {
 
 /** What of `needs` this machine lacks. */
 export function unmetNeeds(needs: Needs): Unmet {
-  const packages = new Set((needs.programs ?? []).filter((p) => findProgram(p) === null).map(packageOf));
   return {
-    packages: [...packages].sort(),
+    packages: missingPackages(needs.programs ?? []),
     root: needs.root === true && process.getuid?.() !== 0,
     paths: (needs.paths ?? []).filter((p) => !existsSync(p)),
   };

@@ -50,6 +50,19 @@ async function fetchTrusting(caFile: string): Promise<Fetch> {
     }) as unknown as Promise<Response>;
 }
 
+/** OpenSSL's verdicts on a certificate chain that does not lead to a trusted root (or names another host). */
+const certificateCodes =
+  /^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_[A-Z_]+|ERR_TLS_CERT_ALTNAME_INVALID)$/;
+
+/** The certificate error code somewhere in an error's `cause` chain (fetch wraps it twice), or undefined. */
+export function untrustedCertificate(e: unknown): string | undefined {
+  for (let c = e, depth = 0; c instanceof Error && depth < 5; c = (c as { cause?: unknown }).cause, depth++) {
+    const code = (c as NodeJS.ErrnoException).code;
+    if (code && certificateCodes.test(code)) return code;
+  }
+  return undefined;
+}
+
 /** What the list endpoints report beside the page (the SDK types only `page` and `per_page`). */
 interface ResultInfo {
   page?: number;
@@ -122,6 +135,9 @@ export class CloudflareApi {
   }
 
   private classify = (e: unknown): Failure | undefined => {
+    // A certificate this machine does not trust fails the same way on every try: not retried, explained once.
+    if (e instanceof this.sdk.APIConnectionError && untrustedCertificate(e) !== undefined)
+      return { retryable: false, what: 'untrusted certificate' };
     if (e instanceof this.sdk.APIConnectionError)
       return { retryable: true, what: this.redact(e.message.replace(/\.$/, '')) };
     if (!(e instanceof this.sdk.APIError)) return undefined;
@@ -146,6 +162,14 @@ export class CloudflareApi {
 
   private explain(label: string, e: unknown): Error {
     if (e instanceof RetriesExhausted) return new DnsError(`Cloudflare ${e.message}`);
+    const certificate = untrustedCertificate(e);
+    if (certificate !== undefined) {
+      const api = this.options.baseURL ?? 'https://api.cloudflare.com/client/v4';
+      return new DnsError(
+        `Cloudflare ${label}: the certificate of ${new URL(api).host} is not trusted by this machine (${certificate}); ` +
+          "if a proxy or private CA signs it, put that CA's PEM file in NODE_EXTRA_CA_CERTS",
+      );
+    }
     if (!(e instanceof this.sdk.APIError)) return e instanceof Error ? e : new Error(String(e));
     const err = e as SdkError;
     const first = firstError(err);
