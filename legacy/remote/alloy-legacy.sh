@@ -217,7 +217,7 @@ take_lock() {
   tmp=$ROOT/.alloy-legacy.lock.new.$$
   rm -rf "$tmp"
   proc_start "$PPID"
-  if ! err=$({ mkdir -m 700 "$tmp" &&
+  if ! err=$({ umask 077 && mkdir "$tmp" &&
     printf 'owner=%s\npid=%s\ntime=%s\nsession=%s\nsessionStart=%s\n' "$1" "$2" "$3" "$PPID" "$started" >"$tmp/owner"; } 2>&1); then
     rm -rf "$tmp"
     die "cannot write the lock's owner record in $tmp: ${err:-write failed}"
