@@ -210,6 +210,13 @@ step_observe() {
   return 0
 }
 
+# disk_full: rootDir's filesystem has no space left (dash's printf says only "I/O error" on ENOSPC).
+disk_full() {
+  # shellcheck disable=SC2046 # split df's last line into its fields on purpose
+  set -- $(df -Pk "$ROOT" 2>/dev/null | tail -n 1)
+  [ "${4:-1}" = 0 ]
+}
+
 # take_lock OWNER PID TIME: the lock folder appears with its complete owner record in it, by rename(2) of a folder
 # prepared beside it (0700: staging inside it is nobody else's to read). When LOCK exists, mv puts the folder
 # inside it instead: that is a lost race, undone. Returns 0 when taken, 2 when the lock exists, 1 on an error.
@@ -220,6 +227,7 @@ take_lock() {
   if ! err=$({ umask 077 && mkdir "$tmp" &&
     printf 'owner=%s\npid=%s\ntime=%s\nsession=%s\nsessionStart=%s\n' "$1" "$2" "$3" "$PPID" "$started" >"$tmp/owner"; } 2>&1); then
     rm -rf "$tmp"
+    disk_full && err="No space left on device ($err)"
     die "cannot write the lock's owner record in $tmp: ${err:-write failed}"
     return 1
   fi

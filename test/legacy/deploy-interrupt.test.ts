@@ -118,24 +118,34 @@ describeHost('legacy-deploy interrupted by Ctrl-C, the next run started at once'
     await baseline();
     f.useConfig({ version: 'v1.11.0', readyTimeoutSeconds: 4 });
     f.setAssets({ ...oldFiles, FAIL_READY: 'never ready\n' });
+    // Ctrl-C as soon as the new container runs (the NAS then waits for its /-/ready), watched on the NAS itself
+    let child: ChildProcess | undefined;
     let next: Promise<CliResult> | undefined;
-    // stage, validate, set-aside, swap-and-recreate done: the NAS waits for /-/ready
-    const first = await interruptedDeploy(4, 'SIGINT', () => {
-      next = f.cli('deploy');
+    const firstRun = f.cli('deploy', [], {
+      onSpawn: (c) => {
+        child = c;
+      },
     });
-    expect(first.signalled).toBe(true);
+    const end = Date.now() + 30_000;
+    while (f.container()?.image !== 'localhost/alloy-stub:v1.11.0' && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child?.kill('SIGINT');
+    next = f.cli('deploy');
+    const first = await firstRun;
+    const second = await next;
+    f.setAssets(oldFiles);
+    f.useConfig({ version: 'v1.10.1' });
+    // the next run waited for the first one's undo, then failed on its own (never ready) and rolled back cleanly:
+    // the NAS is on the old config, whole
+    expect(await nasOn()).toBe('old');
+    expect(second.stderr).not.toMatch(/took over|check the NAS by hand/);
+    expect(second.stderr).toMatch(/did not become ready.*rolled back/);
+    expect(second.code).toBe(1);
     expect(first.stderr).toContain('Ctrl-C: asking the NAS to stop at its next step boundary');
     expect(first.stderr).toMatch(/undone: the previous container runs again/);
     expect(first.stderr).toContain('interrupted: the NAS stopped before step 5 of 7');
     expect(first.code).toBe(130);
-    const second = await (next as Promise<CliResult>);
-    // the next run waited for the first one's undo, then failed on its own (never ready) and rolled back cleanly
-    expect(second.stderr).not.toMatch(/took over|check the NAS by hand/);
-    expect(second.stderr).toMatch(/did not become ready.*rolled back/);
-    expect(second.code).toBe(1);
-    f.setAssets(oldFiles);
-    f.useConfig({ version: 'v1.10.1' });
-    expect(await nasOn()).toBe('old');
   });
 
   const cases = versionAndConfigSteps.map((step, i) => [i + 1, step] as const);

@@ -94,6 +94,8 @@ export interface ConfigOverrides {
   readonly image?: string;
   readonly version?: string;
   readonly readyTimeoutSeconds?: number;
+  /** target.dockerPath; default the docker CLI of this machine. */
+  readonly dockerPath?: string;
 }
 
 function freePort(): Promise<number> {
@@ -578,7 +580,7 @@ export async function startSshDockerHost(options: { registry?: boolean } = {}): 
           user,
           port: sshPort,
           rootDir,
-          dockerPath,
+          dockerPath: overrides.dockerPath ?? dockerPath,
         });
         dev.setIn(['alloyLegacy', 'httpPort'], httpPort);
         dev.setIn(['alloyLegacy', 'hostPaths'], hostPaths);
