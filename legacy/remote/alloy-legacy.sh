@@ -492,6 +492,8 @@ run_calls() {
     echo "@@step $_rc_step"
     eval "$_call"
     _rc_status=$?
+    # a full disk is said as such: GNU tar says "Wrote only N of M bytes", dash's printf "I/O error"
+    [ "$_rc_status" -eq 0 ] || ! disk_full || echo "No space left on device in $ROOT" >&2
     echo "@@done $_rc_step $_rc_status"
     [ "$_rc_status" -eq 0 ] || return "$_rc_status"
   done

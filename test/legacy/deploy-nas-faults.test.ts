@@ -100,6 +100,20 @@ describeHost('legacy-deploy on the NAS: full disk, incomplete lock, modes, no en
     expect((await f.cli('deploy')).code).toBe(0);
   });
 
+  test('§2: no space to stage the new config: the step and why; the lock released, the config in use untouched', async () => {
+    await fresh({ 'main.alloy': alloyConfig('info') });
+    const big = `${alloyConfig('debug')}${`// ${'y'.repeat(76)}\n`.repeat(7700)}`;
+    f.setAssets({ 'main.alloy': big });
+    fill(64 * 1024);
+    const r = await f.cli('deploy');
+    unfill();
+    expect(r.stderr).toMatch(/stage the config in .* failed: no space left on the NAS/);
+    expect(r.code).toBe(1);
+    expect(f.remoteFiles('alloy-legacy-config')).toEqual({ 'main.alloy': alloyConfig('info') });
+    expect(await f.ready()).toBe(200);
+    expect(existsSync(f.path('.alloy-legacy.lock'))).toBe(false);
+  });
+
   test('#16 §5: the lock folder and the previous config are 0700; staging stays readable to the container user through its mount', async () => {
     await fresh({ 'main.alloy': alloyConfig('info'), 'extra.alloy': extraConfig() });
     f.setAssets({ 'main.alloy': alloyConfig('debug'), 'extra.alloy': extraConfig() });
