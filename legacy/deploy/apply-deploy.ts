@@ -334,7 +334,10 @@ function reportInterrupted(
           ? 'alloy-legacy was not touched'
           : 'nothing was left to undo'
         : `rolled back: ${undo.map((u) => undoText[u]).join(', ')}`;
-    throw new UserError(`interrupted: the NAS stopped ${where}; ${outcome}; the lock is released`, ExitCode.interrupted);
+    throw new UserError(
+      `interrupted: the NAS stopped ${where}; ${outcome}; the lock is released`,
+      ExitCode.interrupted,
+    );
   }
   const at2 = failed === -1 ? undone.length : failed;
   const what = at2 < undo.length ? undo[at2] : 'the release';

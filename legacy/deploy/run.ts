@@ -11,7 +11,15 @@ import { applyDeploy } from './apply-deploy';
 import { applyRename } from './apply-rename';
 import type { DeployOptions } from './commands';
 import { type DeploySettings, type LocalFile, readLocalFiles } from './desired';
-import { engineProblemText, lockAndObserve, lockNote, lockOwner, observeUnlocked, releaseCall, remoteContext } from './lock';
+import {
+  engineProblemText,
+  lockAndObserve,
+  lockNote,
+  lockOwner,
+  observeUnlocked,
+  releaseCall,
+  remoteContext,
+} from './lock';
 import type { ObservedState } from './observed';
 import { planDeploy, planRename } from './plan';
 import { deploySection, renameSection } from './plan-output';

@@ -1,7 +1,7 @@
 import type { Output } from '../shared/output';
 import type { SessionStats } from '../shared/ssh-session';
-import { combinedChecksum, type DeploySettings, type LocalFile } from './desired';
 import { UserError } from '../shared/user-error';
+import { combinedChecksum, type DeploySettings, type LocalFile } from './desired';
 import { describeLock, engineProblemText } from './lock';
 import type { ObservedState } from './observed';
 import { desiredConfigHash, fileChanges } from './plan';

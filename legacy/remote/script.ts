@@ -82,7 +82,9 @@ export const remoteProtocol = {
 export const LOCKED_EXIT = remoteProtocol.exit.locked;
 
 /** What an interrupted run does at the step boundaries that follow: undo these calls and stop, or finish. */
-export type InterruptProgram = { readonly mode: 'undo'; readonly calls: readonly RemoteCall[] } | { readonly mode: 'finish' };
+export type InterruptProgram =
+  | { readonly mode: 'undo'; readonly calls: readonly RemoteCall[] }
+  | { readonly mode: 'finish' };
 
 /** The pseudo-step that sets the interrupt program for the boundaries after it (not framed, not run). */
 export function onInterruptCall(program: InterruptProgram): RemoteCall {

@@ -49,7 +49,8 @@ describeHost('legacy-deploy interrupted by Ctrl-C, the next run started at once'
   });
 
   async function baseline(): Promise<void> {
-    for (const name of ['alloy-legacy', 'alloy-legacy-previous', 'alloy-legacy-validate']) f.host.docker(['rm', '-f', name]);
+    for (const name of ['alloy-legacy', 'alloy-legacy-previous', 'alloy-legacy-validate'])
+      f.host.docker(['rm', '-f', name]);
     for (const d of ['alloy-legacy-config', 'alloy-legacy-config.previous', '.alloy-legacy.lock']) {
       rmSync(f.path(d), { recursive: true, force: true });
     }
@@ -120,7 +121,6 @@ describeHost('legacy-deploy interrupted by Ctrl-C, the next run started at once'
     f.setAssets({ ...oldFiles, FAIL_READY: 'never ready\n' });
     // Ctrl-C as soon as the new container runs (the NAS then waits for its /-/ready), watched on the NAS itself
     let child: ChildProcess | undefined;
-    let next: Promise<CliResult> | undefined;
     const firstRun = f.cli('deploy', [], {
       onSpawn: (c) => {
         child = c;
@@ -131,7 +131,7 @@ describeHost('legacy-deploy interrupted by Ctrl-C, the next run started at once'
       await new Promise((r) => setTimeout(r, 50));
     }
     child?.kill('SIGINT');
-    next = f.cli('deploy');
+    const next = f.cli('deploy');
     const first = await firstRun;
     const second = await next;
     f.setAssets(oldFiles);
@@ -150,37 +150,43 @@ describeHost('legacy-deploy interrupted by Ctrl-C, the next run started at once'
 
   const cases = versionAndConfigSteps.map((step, i) => [i + 1, step] as const);
 
-  test.each(cases)('Ctrl-C during step %i (%s): the NAS ends old or new, never a mix; the rerun converges', async (n) => {
-    await baseline();
-    f.useConfig({ version: 'v1.11.0' });
-    f.setAssets(newFiles);
-    const first = await interruptedDeploy(n - 1, 'SIGINT');
-    expect(first.signalled).toBe(true);
-    const after = await nasOn();
-    table.push(`| ${n} ${versionAndConfigSteps[n - 1]} (SIGINT, waited) | exit ${first.code} | ${after} | `);
-    expect([0, 130]).toContain(first.code);
-    expect(after).toBe(first.code === 0 ? 'new' : 'old');
-    const next = await f.cli('deploy');
-    table[table.length - 1] += `exit ${next.code} |`;
-    expect(next.code).toBe(0);
-    expect(await nasOn()).toBe('new');
-  });
+  test.each(cases)(
+    'Ctrl-C during step %i (%s): the NAS ends old or new, never a mix; the rerun converges',
+    async (n) => {
+      await baseline();
+      f.useConfig({ version: 'v1.11.0' });
+      f.setAssets(newFiles);
+      const first = await interruptedDeploy(n - 1, 'SIGINT');
+      expect(first.signalled).toBe(true);
+      const after = await nasOn();
+      table.push(`| ${n} ${versionAndConfigSteps[n - 1]} (SIGINT, waited) | exit ${first.code} | ${after} | `);
+      expect([0, 130]).toContain(first.code);
+      expect(after).toBe(first.code === 0 ? 'new' : 'old');
+      const next = await f.cli('deploy');
+      table[table.length - 1] += `exit ${next.code} |`;
+      expect(next.code).toBe(0);
+      expect(await nasOn()).toBe('new');
+    },
+  );
 
-  test.each(cases)('Ctrl-C twice during step %i (%s), the next run at once: it waits for the NAS, then converges', async (n) => {
-    await baseline();
-    f.useConfig({ version: 'v1.11.0' });
-    f.setAssets(newFiles);
-    let next: Promise<CliResult> | undefined;
-    // SIGKILL: the local side leaves at once without a word, as a second Ctrl-C or a closed terminal does; the
-    // NAS side sees its SSH session end
-    const first = await interruptedDeploy(n - 1, 'SIGKILL', () => {
-      next = f.cli('deploy');
-    });
-    expect(first.signalled).toBe(true);
-    const second = await (next as Promise<CliResult>);
-    table.push(`| ${n} ${versionAndConfigSteps[n - 1]} (killed, rerun at once) | killed | - | exit ${second.code} |`);
-    expect(second.stderr).not.toMatch(/check the NAS by hand|another legacy-deploy holds the lock/);
-    expect(second.code).toBe(0);
-    expect(await nasOn()).toBe('new');
-  });
+  test.each(cases)(
+    'Ctrl-C twice during step %i (%s), the next run at once: it waits for the NAS, then converges',
+    async (n) => {
+      await baseline();
+      f.useConfig({ version: 'v1.11.0' });
+      f.setAssets(newFiles);
+      let next: Promise<CliResult> | undefined;
+      // SIGKILL: the local side leaves at once without a word, as a second Ctrl-C or a closed terminal does; the
+      // NAS side sees its SSH session end
+      const first = await interruptedDeploy(n - 1, 'SIGKILL', () => {
+        next = f.cli('deploy');
+      });
+      expect(first.signalled).toBe(true);
+      const second = await (next as Promise<CliResult>);
+      table.push(`| ${n} ${versionAndConfigSteps[n - 1]} (killed, rerun at once) | killed | - | exit ${second.code} |`);
+      expect(second.stderr).not.toMatch(/check the NAS by hand|another legacy-deploy holds the lock/);
+      expect(second.code).toBe(0);
+      expect(await nasOn()).toBe('new');
+    },
+  );
 });

@@ -25,7 +25,8 @@ describeHost('legacy-deploy on the NAS: full disk, incomplete lock, modes, no en
     chownSync(f.host.rootDir, uid, gid);
   });
   afterAll(async () => {
-    for (const name of ['alloy-legacy', 'alloy-legacy-previous', 'alloy-legacy-validate']) f?.host.docker(['rm', '-f', name]);
+    for (const name of ['alloy-legacy', 'alloy-legacy-previous', 'alloy-legacy-validate'])
+      f?.host.docker(['rm', '-f', name]);
     if (mounted) spawnSync('umount', ['-l', f.host.rootDir]);
     await f?.stop();
   });
@@ -42,7 +43,12 @@ describeHost('legacy-deploy on the NAS: full disk, incomplete lock, modes, no en
   async function fresh(files: Record<string, string>): Promise<void> {
     unfill();
     for (const name of ['alloy-legacy', 'alloy-legacy-previous']) f.host.docker(['rm', '-f', name]);
-    for (const d of ['alloy-legacy-config', 'alloy-legacy-config.previous', 'alloy-legacy-data', '.alloy-legacy.lock']) {
+    for (const d of [
+      'alloy-legacy-config',
+      'alloy-legacy-config.previous',
+      'alloy-legacy-data',
+      '.alloy-legacy.lock',
+    ]) {
       rmSync(f.path(d), { recursive: true, force: true });
     }
     f.useConfig({ version: 'v1.10.1' });
@@ -167,33 +173,36 @@ describeHost('legacy-deploy on the NAS: full disk, incomplete lock, modes, no en
   test.each([
     ['a wrong dockerPath', '/usr/bin/no-such-docker'],
     ['an engine that does not answer', 'unreachable'],
-  ])('§5: %s is said: status exits non-zero naming it, plan is unchecked (exit 4), deploy refuses', async (_name, which) => {
-    await fresh({ 'main.alloy': alloyConfig('info') });
-    const dockerPath = which === 'unreachable' ? f.host.dockerPath : which;
-    // an unreachable engine: the docker CLI pointed at a socket nothing listens on
-    const wrapper = f.path('docker-unreachable');
-    if (which === 'unreachable') {
-      writeFileSync(wrapper, `#!/bin/sh\nDOCKER_HOST=unix://${f.path('nothing.sock')} exec ${dockerPath} "$@"\n`, {
-        mode: 0o755,
-      });
-    }
-    f.useConfig({ version: 'v1.10.1', dockerPath: which === 'unreachable' ? wrapper : dockerPath });
-    try {
-      const status = await f.cli('status');
-      expect(status.stderr).toMatch(/the Docker engine on the NAS did not answer through /);
-      expect(status.stdout).not.toContain('does not exist');
-      expect(status.code).toBe(1);
-      const plan = await f.cli('deploy', ['--dry-run']);
-      expect(plan.stdout).toContain('not checked');
-      expect(plan.stdout).not.toMatch(/create container/);
-      expect(plan.code).toBe(4);
-      const deploy = await f.cli('deploy');
-      expect(deploy.stderr).toMatch(/the Docker engine on the NAS did not answer/);
-      expect(deploy.code).toBe(1);
-      expect(existsSync(f.path('.alloy-legacy.lock'))).toBe(false);
-    } finally {
-      f.useConfig({ version: 'v1.10.1' });
-      rmSync(wrapper, { force: true });
-    }
-  });
+  ])(
+    '§5: %s is said: status exits non-zero naming it, plan is unchecked (exit 4), deploy refuses',
+    async (_name, which) => {
+      await fresh({ 'main.alloy': alloyConfig('info') });
+      const dockerPath = which === 'unreachable' ? f.host.dockerPath : which;
+      // an unreachable engine: the docker CLI pointed at a socket nothing listens on
+      const wrapper = f.path('docker-unreachable');
+      if (which === 'unreachable') {
+        writeFileSync(wrapper, `#!/bin/sh\nDOCKER_HOST=unix://${f.path('nothing.sock')} exec ${dockerPath} "$@"\n`, {
+          mode: 0o755,
+        });
+      }
+      f.useConfig({ version: 'v1.10.1', dockerPath: which === 'unreachable' ? wrapper : dockerPath });
+      try {
+        const status = await f.cli('status');
+        expect(status.stderr).toMatch(/the Docker engine on the NAS did not answer through /);
+        expect(status.stdout).not.toContain('does not exist');
+        expect(status.code).toBe(1);
+        const plan = await f.cli('deploy', ['--dry-run']);
+        expect(plan.stdout).toContain('not checked');
+        expect(plan.stdout).not.toMatch(/create container/);
+        expect(plan.code).toBe(4);
+        const deploy = await f.cli('deploy');
+        expect(deploy.stderr).toMatch(/the Docker engine on the NAS did not answer/);
+        expect(deploy.code).toBe(1);
+        expect(existsSync(f.path('.alloy-legacy.lock'))).toBe(false);
+      } finally {
+        f.useConfig({ version: 'v1.10.1' });
+        rmSync(wrapper, { force: true });
+      }
+    },
+  );
 });

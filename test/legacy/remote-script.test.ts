@@ -192,7 +192,7 @@ describe.each(shells)('alloy-legacy.sh in %s', (name, shell) => {
     expect(finished.stdout).not.toContain('@@interrupted');
   });
 
-  it('every marker and exit status of the protocol table is the script\'s', () => {
+  it("every marker and exit status of the protocol table is the script's", () => {
     const text = readFileSync(join(__dirname, '../../legacy/remote/alloy-legacy.sh'), 'utf8');
     for (const m of Object.values(remoteProtocol.marker)) expect(text).toContain(m);
     expect(text).toContain(`LOCKED_EXIT=${remoteProtocol.exit.locked}`);
