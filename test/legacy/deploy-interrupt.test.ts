@@ -23,14 +23,20 @@ function configHash(files: Record<string, string>): string {
   return h.digest('hex');
 }
 
-const versionAndConfigSteps = [
-  'stage',
-  'validate',
-  'set-aside',
-  'swap-and-recreate',
-  'wait-ready',
-  'verify-hash',
-  'remove-previous',
+interface Scenario {
+  readonly name: string;
+  /** The version deployed over the baseline's v1.10.1 (with the new files). */
+  readonly version: string;
+  readonly steps: readonly string[];
+}
+
+const scenarios: Scenario[] = [
+  {
+    name: 'version and config change',
+    version: 'v1.11.0',
+    steps: ['stage', 'validate', 'set-aside', 'swap-and-recreate', 'wait-ready', 'verify-hash', 'remove-previous'],
+  },
+  { name: 'config-only change', version: 'v1.10.1', steps: ['stage', 'validate', 'swap-and-reload', 'verify-hash'] },
 ];
 
 describeHost('legacy-deploy interrupted by Ctrl-C, the next run started at once', () => {
@@ -42,7 +48,7 @@ describeHost('legacy-deploy interrupted by Ctrl-C, the next run started at once'
   afterAll(async () => {
     if (table.length > 0) {
       process.stdout.write(
-        `\n| Ctrl-C during step | first run | NAS after it | next run |\n|---|---|---|---|\n${table.join('\n')}\n`,
+        `\n| scenario | Ctrl-C during step | first run | NAS after it | next run |\n|---|---|---|---|---|\n${table.join('\n')}\n`,
       );
     }
     await f?.stop();
@@ -95,7 +101,7 @@ describeHost('legacy-deploy interrupted by Ctrl-C, the next run started at once'
   }
 
   /** The NAS on one config, whole: the container's image, the files, what Alloy loaded, ready; nothing else left. */
-  async function nasOn(): Promise<'old' | 'new' | string> {
+  async function nasOn(newVersion = 'v1.11.0'): Promise<'old' | 'new' | string> {
     const c = f.container();
     const files = f.remoteFiles('alloy-legacy-config');
     const loaded = f.dataFile('loaded-config').trim();
@@ -111,7 +117,7 @@ describeHost('legacy-deploy interrupted by Ctrl-C, the next run started at once'
       names === 'alloy-legacy' &&
       !lock;
     if (is('localhost/alloy-stub:v1.10.1', oldFiles)) return 'old';
-    if (is('localhost/alloy-stub:v1.11.0', newFiles)) return 'new';
+    if (is(`localhost/alloy-stub:${newVersion}`, newFiles)) return 'new';
     return `a mix: image ${c?.image} running ${c?.running}, files ${Object.keys(files).join(',')}, loaded ${loaded.slice(0, 12)}, ready ${ready}, containers ${names}, lock ${lock}`;
   }
 
@@ -148,32 +154,32 @@ describeHost('legacy-deploy interrupted by Ctrl-C, the next run started at once'
     expect(first.code).toBe(130);
   });
 
-  const cases = versionAndConfigSteps.map((step, i) => [i + 1, step] as const);
+  const cases = scenarios.flatMap((sc) => sc.steps.map((step, i) => [sc.name, i + 1, step, sc] as const));
 
   test.each(cases)(
-    'Ctrl-C during step %i (%s): the NAS ends old or new, never a mix; the rerun converges',
-    async (n) => {
+    '%s, Ctrl-C during step %i (%s): the NAS ends old or new, never a mix; the rerun converges',
+    async (_name, n, step, sc) => {
       await baseline();
-      f.useConfig({ version: 'v1.11.0' });
+      f.useConfig({ version: sc.version });
       f.setAssets(newFiles);
       const first = await interruptedDeploy(n - 1, 'SIGINT');
       expect(first.signalled).toBe(true);
-      const after = await nasOn();
-      table.push(`| ${n} ${versionAndConfigSteps[n - 1]} (SIGINT, waited) | exit ${first.code} | ${after} | `);
+      const after = await nasOn(sc.version);
+      table.push(`| ${sc.name} | ${n} ${step} (SIGINT, waited) | exit ${first.code} | ${after} | `);
       expect([0, 130]).toContain(first.code);
       expect(after).toBe(first.code === 0 ? 'new' : 'old');
       const next = await f.cli('deploy');
       table[table.length - 1] += `exit ${next.code} |`;
       expect(next.code).toBe(0);
-      expect(await nasOn()).toBe('new');
+      expect(await nasOn(sc.version)).toBe('new');
     },
   );
 
   test.each(cases)(
-    'Ctrl-C twice during step %i (%s), the next run at once: it waits for the NAS, then converges',
-    async (n) => {
+    '%s, Ctrl-C twice during step %i (%s), the next run at once: it waits for the NAS, then converges',
+    async (_name, n, step, sc) => {
       await baseline();
-      f.useConfig({ version: 'v1.11.0' });
+      f.useConfig({ version: sc.version });
       f.setAssets(newFiles);
       let next: Promise<CliResult> | undefined;
       // SIGKILL: the local side leaves at once without a word, as a second Ctrl-C or a closed terminal does; the
@@ -183,10 +189,10 @@ describeHost('legacy-deploy interrupted by Ctrl-C, the next run started at once'
       });
       expect(first.signalled).toBe(true);
       const second = await (next as Promise<CliResult>);
-      table.push(`| ${n} ${versionAndConfigSteps[n - 1]} (killed, rerun at once) | killed | - | exit ${second.code} |`);
+      table.push(`| ${sc.name} | ${n} ${step} (killed, rerun at once) | killed | - | exit ${second.code} |`);
       expect(second.stderr).not.toMatch(/check the NAS by hand|another legacy-deploy holds the lock/);
       expect(second.code).toBe(0);
-      expect(await nasOn()).toBe('new');
+      expect(await nasOn(sc.version)).toBe('new');
     },
   );
 });
