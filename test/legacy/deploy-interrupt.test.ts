@@ -1,6 +1,7 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CliResult } from '../support/legacy-deploy-cli';
 import { alloyConfig, extraConfig, LegacyDeployFixture } from '../support/legacy-deploy-fixture';
 import { sshDockerHostAvailable } from '../support/ssh-docker-host';
@@ -152,6 +153,32 @@ describeHost('legacy-deploy interrupted by Ctrl-C, the next run started at once'
     expect(first.stderr).toMatch(/undone: the previous container runs again/);
     expect(first.stderr).toContain('interrupted: the NAS stopped before step 5 of 7');
     expect(first.code).toBe(130);
+  });
+
+  test('a lock whose SSH session has ended while its actor still acts is waited for, naming it, not taken over', async () => {
+    await baseline();
+    f.setAssets(newFiles);
+    // an interrupted run's NAS side, still undoing: its session is gone, the script acting under the lock lives
+    // (a process of this machine stands for it: liveness is read from /proc, pid and start time)
+    const actor = spawn('sleep', ['4'], { stdio: 'ignore' });
+    const start = readFileSync(`/proc/${actor.pid}/stat`, 'utf8').split(') ')[1].split(' ')[19];
+    const lock = f.path('.alloy-legacy.lock');
+    const { uid, gid } = statSync(f.host.rootDir);
+    mkdirSync(lock, { mode: 0o700 });
+    writeFileSync(join(lock, 'owner'), 'owner=ctrl-c@laptop\npid=4242\ntime=t\nsession=999999999\nsessionStart=1\n');
+    writeFileSync(join(lock, 'actor'), `pid=${actor.pid}\nstart=${start}\n`);
+    for (const p of [lock, join(lock, 'owner'), join(lock, 'actor')]) chownSync(p, uid, gid);
+    const r = await f.cli('deploy');
+    actor.kill();
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `held by an interrupted run, ctrl-c@laptop \\(pid 4242\\).*NAS side \\(pid ${actor.pid}\\) still acts; waiting up to \\d+ s`,
+      ),
+    );
+    // taken only once its actor had ended (then nothing acts under it: stale)
+    expect(r.stderr).toMatch(/waiting up to[\s\S]*took over a stale lock of ctrl-c@laptop/);
+    expect(r.code).toBe(0);
+    expect(await nasOn('v1.10.1')).toBe('new');
   });
 
   const cases = scenarios.flatMap((sc) => sc.steps.map((step, i) => [sc.name, i + 1, step, sc] as const));
