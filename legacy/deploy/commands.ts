@@ -49,7 +49,7 @@ export function registerDeployCommands(program: Command): void {
     program
       .command('deploy')
       .description(
-        'lint, stage and alloy-validate the config, swap it in, reload or recreate, prove the running config hash; roll back on failure',
+        'lint, stage and alloy-validate the config, swap it in, reload or recreate, prove the running config hash; roll back on failure or Ctrl-C (exit 130)',
       ),
   )
     .option('--force-unlock', 'remove a remote lock left by another run first')
