@@ -15,10 +15,10 @@ export {
   type SourceFile,
 } from './folder/lint-folder';
 export { upgradeDirectory, upgradeSources } from './folder/upgrade-folder';
-export type { LintOptions, LintResult } from './lint/linter';
+export type { JudgedBy, LintOptions, LintResult } from './lint/linter';
 export type { UpgradeCheck } from './lint/upgrade';
 export { formatSource } from './printer/printer';
-export { STABILITY_LEVELS, type StabilityLevel } from './registry/registry';
+export { REFRESH_HINT, STABILITY_LEVELS, type StabilityLevel, UnknownReleaseError } from './registry/registry';
 export type { File as AlloyFile } from './syntax/ast';
 export { AlloySyntaxError, type Diagnostic, formatDiagnostic, hasErrors, type Severity } from './syntax/diagnostics';
 export { parse } from './syntax/parser';

@@ -1,2 +1,5 @@
 #!/usr/bin/env node
-require('./built.cjs').requireBuilt('alloy-lint/cli/cli.ts').main(process.argv);
+// In this project, each pipeline folder is judged by the release its stack file pins (lib/pipeline-releases.ts).
+require('./built.cjs')
+  .requireBuilt('lib/pipeline-releases.ts')
+  .lintMain(process.argv, require('node:path').join(__dirname, '..'));

@@ -1,4 +1,12 @@
-import { alloySourcesOf, formatDiagnostic, type LintOptions, lintSources, upgradeSources } from '../alloy-lint';
+import {
+  alloySourcesOf,
+  formatDiagnostic,
+  type LintOptions,
+  type LintResult,
+  lintSources,
+  UnknownReleaseError,
+  upgradeSources,
+} from '../alloy-lint';
 import type { ContainerSpec } from './deploy/container-spec';
 import { UserError } from './shared/user-error';
 
@@ -16,10 +24,18 @@ export function lintAssets(
 ): { warnings: string[] } {
   const providedEnv = Object.keys(container.env);
   // The files already read for the upload (pipelineFilesOf): what is linted is byte for byte what is deployed.
-  const { diagnostics, envVars } = lintSources(alloySourcesOf(dir, files), {
-    alloyVersion: releaseOf(container.image),
-    stabilityLevel: stabilityLevelOf(container.args),
-  });
+  let lint: LintResult;
+  try {
+    lint = lintSources(alloySourcesOf(dir, files), {
+      alloyVersion: releaseOf(container.image),
+      stabilityLevel: stabilityLevelOf(container.args),
+    });
+  } catch (e) {
+    if (e instanceof UnknownReleaseError)
+      throw new UserError(`dev.yaml: alloyLegacy.version: ${e.message}; nothing was changed on the NAS`, 1);
+    throw e;
+  }
+  const { diagnostics, envVars, judgedBy } = lint;
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     throw new UserError(
@@ -31,6 +47,8 @@ export function lintAssets(
   const unset = envVars.filter((v) => !providedEnv.includes(v));
   return {
     warnings: [
+      // A release the linter has no data for is never judged silently as another: said once.
+      ...(judgedBy.note === undefined ? [] : [`${dir}: ${judgedBy.note}`]),
       ...diagnostics.filter((d) => d.severity !== 'error').map(formatDiagnostic),
       ...(envVars.length > 0 ? [`${dir}: env vars read: ${envVars.join(', ')}`] : []),
       ...unset.map((v) => `${dir}: sys.env("${v}") is read, but the alloy-legacy container does not set it`),
@@ -52,13 +70,20 @@ export function upgradeWarnings(
   const from = releaseOf(runningImage);
   const to = releaseOf(container.image);
   if (from === undefined || to === undefined || from === to) return [];
-  const findings = upgradeSources(
-    alloySourcesOf(dir, files),
-    { from, to },
-    {
-      stabilityLevel: stabilityLevelOf(container.args),
-    },
-  );
+  let findings: ReturnType<typeof upgradeSources>;
+  try {
+    findings = upgradeSources(
+      alloySourcesOf(dir, files),
+      { from, to },
+      {
+        stabilityLevel: stabilityLevelOf(container.args),
+      },
+    );
+  } catch (e) {
+    // The NAS may run a release older than the linter's data: the comparison is then not made, and said so.
+    if (e instanceof UnknownReleaseError) return [`upgrade ${from} → ${to}: not checked: ${e.message}`];
+    throw e;
+  }
   return findings.map((d) => `upgrade ${from} → ${to}: ${formatDiagnostic(d)}`);
 }
 

@@ -6,9 +6,11 @@ import {
   type Diagnostic,
   formatDiagnostic,
   type LintOptions,
+  type LintResult,
   lintSources,
   pipelineFilesOf,
   type SourceFile,
+  UnknownReleaseError,
   upgradeSources,
 } from '../alloy-lint';
 import { AlloyChart, providedEnv } from './alloy-chart';
@@ -16,6 +18,7 @@ import { loadProdStack } from './config/load';
 import type { CentralAlloyConfig } from './config/schema';
 import { ALLOY_DEFAULTS } from './defaults';
 import { kubernetesPipelineFiles } from './kubernetes-pipeline';
+import { objectsThatLeft } from './objects-left';
 import { rbacDiagnostics } from './rbac-check';
 
 export interface SynthOptions {
@@ -52,7 +55,8 @@ export function synthesize(options: SynthOptions = {}): SynthResult {
   const outDir = resolve(options.outDir ?? 'dist');
   const assetsDir = options.assetsDir ?? ALLOY_DEFAULTS.assetsDir;
   const kubernetesAssetsDir = options.kubernetesAssetsDir ?? ALLOY_DEFAULTS.kubernetesAssetsDir;
-  const stack = loadProdStack(options.configFile ?? 'config/prod.yaml');
+  const configFile = options.configFile ?? 'config/prod.yaml';
+  const stack = loadProdStack(configFile);
   const sources = pipelineSources(stack.alloy, assetsDir, kubernetesAssetsDir);
   // Judged as the release and stability level the pod runs (config/prod.yaml); several replicas run clustered,
   // so every component that can split its work must say whether it does.
@@ -61,15 +65,25 @@ export function synthesize(options: SynthOptions = {}): SynthResult {
     stabilityLevel: stack.alloy.stabilityLevel,
     clustering: stack.alloy.replicas > 1,
   };
-  const diagnostics = checkPipeline(sources, stack.alloy, lintOptions);
+  const { diagnostics, note } = checkPipeline(sources, stack.alloy, lintOptions, configFile);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) throw new PipelineError(errors.map(formatDiagnostic));
-  const warnings = diagnostics.filter((d) => d.severity !== 'error').map(formatDiagnostic);
+  // A release the linter has no data for is never judged silently as another: said once.
+  const warnings = [
+    ...(note === undefined ? [] : [`${configFile}: alloy.version: ${note}`]),
+    ...diagnostics.filter((d) => d.severity !== 'error').map(formatDiagnostic),
+  ];
   // A bumped version (Renovate): what the pipeline uses that changes from the release the previous dist/ runs.
   const previous = versionIn(outDir);
   if (previous !== undefined) {
-    const upgrade = upgradeSources(sources, { from: previous, to: stack.alloy.version }, lintOptions);
-    warnings.push(...upgrade.map((d) => formatDiagnostic({ ...d, severity: 'warning' })));
+    try {
+      const upgrade = upgradeSources(sources, { from: previous, to: stack.alloy.version }, lintOptions);
+      warnings.push(...upgrade.map((d) => formatDiagnostic({ ...d, severity: 'warning' })));
+    } catch (e) {
+      // The previous dist/ may run a release older than the linter's data: then the comparison is not made.
+      if (!(e instanceof UnknownReleaseError)) throw e;
+      warnings.push(`upgrade ${previous} → ${stack.alloy.version}: not checked: ${e.message}`);
+    }
   }
 
   mkdirSync(dirname(outDir), { recursive: true });
@@ -80,6 +94,12 @@ export function synthesize(options: SynthOptions = {}): SynthResult {
     app.synth();
 
     const written = readdirSync(scratch).sort();
+    // What left the chart since the previous dist/ (a replicas switch): kubectl apply leaves it in the cluster.
+    for (const file of written) {
+      const previous = readPrevious(join(outDir, file));
+      if (previous === undefined) continue;
+      warnings.push(...objectsThatLeft(previous, readFileSync(join(scratch, file), 'utf8'), join(outDir, file)));
+    }
     mkdirSync(outDir, { recursive: true });
     for (const file of written) renameSync(join(scratch, file), join(outDir, file));
     for (const stale of readdirSync(outDir)) {
@@ -91,15 +111,19 @@ export function synthesize(options: SynthOptions = {}): SynthResult {
   }
 }
 
-/** The Alloy release the manifests in `outDir` run (their image tag), if there are any. */
-function versionIn(outDir: string): string | undefined {
-  let text: string;
+/** A manifest file of the previous synth, if there is one. */
+function readPrevious(file: string): string | undefined {
   try {
-    text = readFileSync(join(outDir, 'alloy.k8s.yaml'), 'utf8');
+    return readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }
-  return /image: grafana\/alloy:(v\d+\.\d+\.\d+)\s/.exec(text)?.[1];
+}
+
+/** The Alloy release the manifests in `outDir` run (their image tag), if there are any. */
+function versionIn(outDir: string): string | undefined {
+  const text = readPrevious(join(outDir, 'alloy.k8s.yaml'));
+  return text === undefined ? undefined : /image: grafana\/alloy:(v\d+\.\d+\.\d+)\s/.exec(text)?.[1];
 }
 
 /**
@@ -128,7 +152,21 @@ function pipelineSources(alloy: CentralAlloyConfig, assetsDir: string, kubernete
  * reads must be one the pod provides, and every component that reads the Kubernetes API needs the RBAC the
  * chart grants; otherwise Alloy fails on the cluster.
  */
-function checkPipeline(sources: SourceFile[], alloy: CentralAlloyConfig, options: LintOptions): Diagnostic[] {
-  const lint = lintSources(sources, { ...options, alloyVersion: alloy.version });
-  return [...lint.diagnostics, ...rbacDiagnostics(sources, alloy.collect.kubernetes)];
+function checkPipeline(
+  sources: SourceFile[],
+  alloy: CentralAlloyConfig,
+  options: LintOptions,
+  configFile: string,
+): { diagnostics: Diagnostic[]; note?: string } {
+  let lint: LintResult;
+  try {
+    lint = lintSources(sources, { ...options, alloyVersion: alloy.version });
+  } catch (e) {
+    if (e instanceof UnknownReleaseError) throw new PipelineError([`${configFile}: alloy.version: ${e.message}`]);
+    throw e;
+  }
+  return {
+    diagnostics: [...lint.diagnostics, ...rbacDiagnostics(sources, alloy.collect.kubernetes)],
+    note: lint.judgedBy.note,
+  };
 }

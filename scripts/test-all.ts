@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import hostPackages from '../test/host-packages.json';
+import { realAlloyBinary, realAlloyImage, realAlloyMissing, UPGRADE_RELEASE } from '../test/support/real-alloy';
 import { findProgram, REQUIRE_TEST_HOST } from '../test/support/requirements';
 
 const root = join(__dirname, '..');
@@ -68,5 +69,25 @@ function runJest(): never {
   process.exit(r.status ?? 1);
 }
 
+/**
+ * Builds the real Alloy releases the suites run (the stacks' pin and the upgrade release) before jest starts, so
+ * their one progress line each is seen, not buried in a test worker's output. Cached: a no-op once built.
+ */
+async function buildRealAlloy(): Promise<void> {
+  const missing = realAlloyMissing();
+  if (missing !== undefined) {
+    process.stderr.write(`test:all: ${missing}: the suites on the real Alloy will ${process.env.CI ? 'fail' : 'be skipped'}\n`);
+    return;
+  }
+  try {
+    for (const release of [undefined, UPGRADE_RELEASE]) {
+      realAlloyBinary(release);
+      await realAlloyImage(release);
+    }
+  } catch (e) {
+    fail((e as Error).message);
+  }
+}
+
 installMissing();
-runJest();
+buildRealAlloy().then(runJest);

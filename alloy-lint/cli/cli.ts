@@ -6,12 +6,13 @@
  * (warnings allowed), 1 errors or unformatted files, 2 usage. Problems are printed as `file:line:col: ...`;
  * never a stack trace.
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { alloyFilesOf, type LintOptions, lintDirectory, lintSources, upgradeDirectory } from '../index';
+import { alloyFilesOf, type JudgedBy, type LintOptions, lintDirectory, lintSources, upgradeDirectory } from '../index';
 import { upgradeFindings } from '../lint/upgrade';
 import { formatSource } from '../printer/printer';
-import { defaultRegistry, STABILITY_LEVELS, type StabilityLevel } from '../registry/registry';
+import { defaultRegistry, STABILITY_LEVELS, type StabilityLevel, UnknownReleaseError } from '../registry/registry';
 import { parseVersion } from '../registry/versions';
 import { AlloySyntaxError, type Diagnostic, formatDiagnostic, hasErrors } from '../syntax/diagnostics';
 import { parse } from '../syntax/parser';
@@ -36,14 +37,30 @@ interface Options {
   json?: boolean;
 }
 
+/**
+ * The release that will run a path, when the path is a pipeline folder (or a file of one) of a project that pins
+ * it (the project's stack file says which: `config/prod.yaml's alloy.version`).
+ */
+export type ReleaseOf = (path: string) => { version: string; from: string } | undefined;
+
+/** What a run knows beyond its arguments. */
+export interface Context {
+  /** The project's releases per pipeline folder, used when --alloy-version is not given. */
+  releaseOf?: ReleaseOf;
+}
+
 /** What one run found; printed as text or JSON. */
 interface Report {
   diagnostics: Diagnostic[];
   envVars: string[];
+  /** --fmt: how many files were looked at. */
+  checked: number;
   /** --fmt --check: files whose formatting differs. */
   unformatted: string[];
   /** --fmt --write: files rewritten. */
   formatted: string[];
+  /** Which release judged (one line each, said once), and the note of a release judged by another's data. */
+  judged: string[];
 }
 
 class UsageError extends Error {}
@@ -56,7 +73,11 @@ export function buildProgram(io: Io): Command {
   return new Command('alloy-lint')
     .description('Check, lint and format Grafana Alloy configuration (.alloy) files')
     .argument('<paths...>', 'files, or folders linted as one configuration each')
-    .option('--alloy-version <version>', 'judge as this Alloy release would, e.g. v1.10.1 (default: the newest known)')
+    .version(packageVersion(), '--version', 'print the version of alloy-lint')
+    .option(
+      '--alloy-version <version>',
+      'judge as this Alloy release would, e.g. v1.10.1 (default: in this project, the release its stack file pins for the folder; elsewhere the newest known)',
+    )
     .addOption(
       new Option('--stability.level <level>', 'Alloy --stability.level: components above it are errors').choices(
         STABILITY_LEVELS,
@@ -78,8 +99,17 @@ export function buildProgram(io: Io): Command {
     .showHelpAfterError('(alloy-lint --help shows the usage)');
 }
 
+/** The version of the package alloy-lint ships in (the nearest package.json above this file, built or not). */
+function packageVersion(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+    if (dirname(dir) === dir) return 'unknown';
+  }
+}
+
 /** Runs the CLI on arguments (without node and script) and returns the exit status. */
-export function run(args: string[], io: Io): number {
+export function run(args: string[], io: Io, context: Context = {}): number {
   const program = buildProgram(io);
   try {
     program.parse(args, { from: 'user' });
@@ -97,12 +127,18 @@ export function run(args: string[], io: Io): number {
       if (value !== undefined && parseVersion(value) === undefined) {
         throw new UsageError(`${flag} ${value}: not an Alloy release (expected e.g. v1.10.1)`);
       }
+      try {
+        if (value !== undefined) defaultRegistry().release(value);
+      } catch (e) {
+        if (e instanceof UnknownReleaseError) throw new UsageError(`${flag} ${value}: ${e.message}`);
+        throw e;
+      }
     }
     const report = opts.fmt
       ? formatPaths(program.args, opts.write === true)
       : opts.upgradeTo !== undefined
         ? upgradePaths(program.args, opts, opts.upgradeTo)
-        : lintPaths(program.args, opts);
+        : lintPaths(program.args, opts, context);
     print(report, opts, io);
     return hasErrors(report.diagnostics) || report.unformatted.length > 0 ? EXIT_ERRORS : EXIT_OK;
   } catch (e) {
@@ -115,9 +151,9 @@ export function run(args: string[], io: Io): number {
   }
 }
 
-export function main(argv: string[]): void {
+export function main(argv: string[], context: Context = {}): void {
   const io: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
-  process.exitCode = run(argv.slice(2), io);
+  process.exitCode = run(argv.slice(2), io, context);
 }
 
 function checkCombination(opts: Options): void {
@@ -133,7 +169,7 @@ function checkCombination(opts: Options): void {
 }
 
 function emptyReport(): Report {
-  return { diagnostics: [], envVars: [], unformatted: [], formatted: [] };
+  return { diagnostics: [], envVars: [], checked: 0, unformatted: [], formatted: [], judged: [] };
 }
 
 /** Files named by the arguments: a folder's *.alloy files, or the file itself. */
@@ -166,7 +202,19 @@ function read(file: string, report: Report): Buffer | undefined {
   }
 }
 
-function lintPaths(paths: string[], opts: Options): Report {
+/** Says which release judged `path` and, once per run, the note of a release judged by another's data. */
+function sayJudged(report: Report, path: string, judged: JudgedBy, from: string | undefined, opts: Options): void {
+  const as = `judged as Alloy ${judged.release}${judged.data === judged.release ? '' : ` with ${judged.data}'s data`}`;
+  const line =
+    from !== undefined
+      ? `${path} ${as} (${from})`
+      : opts.alloyVersion !== undefined
+        ? `${as} (--alloy-version)`
+        : `${as}, the newest release the linter knows (--alloy-version to choose)`;
+  for (const l of [line, judged.note]) if (l !== undefined && !report.judged.includes(l)) report.judged.push(l);
+}
+
+function lintPaths(paths: string[], opts: Options, context: Context): Report {
   const report = emptyReport();
   const envVars = new Set<string>();
   for (const path of paths) {
@@ -177,18 +225,21 @@ function lintPaths(paths: string[], opts: Options): Report {
       }
       continue;
     }
+    // In the project, a pipeline folder is judged as the release its stack file pins, not as the newest known.
+    const pinned = opts.alloyVersion === undefined ? context.releaseOf?.(path) : undefined;
     const options: LintOptions = {
-      alloyVersion: opts.alloyVersion,
+      alloyVersion: opts.alloyVersion ?? pinned?.version,
       stabilityLevel: opts['stability.level'],
       clustering: opts.clustering,
     };
-    let result: { diagnostics: Diagnostic[]; envVars: string[] };
+    let result: { diagnostics: Diagnostic[]; envVars: string[]; judgedBy?: JudgedBy };
     if (isDirectory(path)) {
       result = lintDirectory(path, options);
     } else {
       const text = read(path, report);
       result = text ? lintSources([{ file: path, text }], options) : { diagnostics: [], envVars: [] };
     }
+    if (result.judgedBy !== undefined) sayJudged(report, path, result.judgedBy, pinned?.from, opts);
     report.diagnostics.push(...result.diagnostics);
     for (const v of result.envVars) envVars.add(v);
   }
@@ -220,6 +271,7 @@ function formatPaths(paths: string[], write: boolean): Report {
     for (const file of expand(path, report)) {
       const text = read(file, report);
       if (text === undefined) continue;
+      report.checked++;
       let formatted: string;
       try {
         formatted = formatSource(text, file);
@@ -247,7 +299,18 @@ function print(report: Report, opts: Options, io: Io): void {
   }
   if (opts.json) {
     io.out(
-      `${JSON.stringify({ ok: !hasErrors(report.diagnostics) && report.unformatted.length === 0, ...report }, null, 2)}\n`,
+      `${JSON.stringify(
+        {
+          ok: !hasErrors(report.diagnostics) && report.unformatted.length === 0,
+          diagnostics: report.diagnostics,
+          envVars: report.envVars,
+          unformatted: report.unformatted,
+          formatted: report.formatted,
+          judged: report.judged,
+        },
+        null,
+        2,
+      )}\n`,
     );
     return;
   }
@@ -255,6 +318,17 @@ function print(report: Report, opts: Options, io: Io): void {
   for (const f of report.unformatted) io.out(`${f}: not formatted (run alloy-lint --fmt --write)\n`);
   for (const f of report.formatted) io.out(`${f}: formatted\n`);
   if (report.envVars.length > 0) io.out(`env vars referenced: ${report.envVars.join(', ')}\n`);
+  for (const line of report.judged) io.err(`alloy-lint: ${line}\n`);
   const count = (severity: Diagnostic['severity']) => report.diagnostics.filter((d) => d.severity === severity).length;
-  io.err(`alloy-lint: ${count('error')} error(s), ${count('warning')} warning(s)\n`);
+  const problems = `${count('error')} error(s), ${count('warning')} warning(s)`;
+  if (!opts.fmt) {
+    io.err(`alloy-lint: ${problems}\n`);
+  } else if (opts.write) {
+    io.err(`alloy-lint: ${report.formatted.length} of ${report.checked} file(s) formatted; ${problems}\n`);
+  } else if (report.unformatted.length > 0) {
+    const files = `${report.unformatted.length} of ${report.checked} file(s) need formatting (${report.unformatted.join(', ')})`;
+    io.err(`alloy-lint: ${files}: run alloy-lint --fmt --write; ${problems}\n`);
+  } else {
+    io.err(`alloy-lint: ${report.checked} file(s) formatted as alloy fmt would; ${problems}\n`);
+  }
 }

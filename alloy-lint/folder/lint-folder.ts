@@ -6,7 +6,7 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, read
 import { join } from 'node:path';
 import { ArgumentChecker } from '../lint/arguments';
 import { BlockNames, FactsBuilder, type ScopeFacts } from '../lint/facts';
-import { type LintOptions, type LintResult, lintFacts } from '../lint/linter';
+import { judgedBy, type LintOptions, type LintResult, lintFacts } from '../lint/linter';
 import { defaultRegistry } from '../registry/registry';
 import { type Diagnostic, hasErrors, sortDiagnostics } from '../syntax/diagnostics';
 import { LineIndex, Source } from '../syntax/lexer';
@@ -30,7 +30,8 @@ export function lintSources(sources: readonly SourceFile[], options: LintOptions
   const facts: ScopeFacts[] = [];
   const names = new BlockNames();
   const registry = defaultRegistry();
-  const checker = new ArgumentChecker(registry.release(options.alloyVersion), options.clustering === true);
+  const release = registry.release(options.alloyVersion);
+  const checker = new ArgumentChecker(release, options.clustering === true);
   const diagnostics: Diagnostic[] = [];
   for (const s of sources) {
     const source = new Source(s.text);
@@ -39,7 +40,8 @@ export function lintSources(sources: readonly SourceFile[], options: LintOptions
     diagnostics.push(...parsed.diagnostics);
     facts.push(builder.facts);
   }
-  if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), envVars: [], components: [] };
+  if (hasErrors(diagnostics))
+    return { diagnostics: sortDiagnostics(diagnostics), envVars: [], components: [], judgedBy: judgedBy(release) };
   const result = lintFacts(facts, registry, options);
   return { ...result, diagnostics: sortDiagnostics(result.diagnostics) };
 }
@@ -150,6 +152,12 @@ export function alloyFilesOf(dir: string): { files: string[]; problem?: Diagnost
  */
 export function lintDirectory(dir: string, options: LintOptions = {}): LintResult {
   const { files, problem } = pipelineFilesOf(dir);
-  if (problem) return { diagnostics: [problem], envVars: [], components: [] };
+  if (problem)
+    return {
+      diagnostics: [problem],
+      envVars: [],
+      components: [],
+      judgedBy: judgedBy(defaultRegistry().release(options.alloyVersion)),
+    };
   return lintSources(alloySourcesOf(dir, files), options);
 }

@@ -129,8 +129,19 @@ class Run {
     return path === '' ? this.view.name : `${this.view.name} > ${path}`;
   }
 
+  /** The release whose data judges (Release.note says when it is not the one asked for). */
   private get inRelease(): string {
-    return `in Alloy ${this.release.name}`;
+    return `in Alloy ${this.release.dataRelease}`;
+  }
+
+  /**
+   * An unknown attribute or block: an error, but only a warning for a release newer than the data (it may have
+   * added it), as an unknown component is.
+   */
+  private unknown(offset: number, message: string): void {
+    if (this.release.newerThanData)
+      this.report(offset, 'warning', `${message}; Alloy ${this.release.name} may have it`);
+    else this.report(offset, 'error', message);
   }
 
   /**
@@ -155,9 +166,8 @@ class Run {
           const asBlock = children.includes(s.name)
             ? ` (${s.name} is a block: ${s.name} { ... })`
             : this.elsewhere((p) => this.release.attributes(this.entry, p).has(s.name), path);
-          this.report(
+          this.unknown(
             s.namePos,
-            'error',
             `${this.title(path)} has no attribute "${s.name}" ${this.inRelease}${hint ? ` (did you mean "${hint}"?)` : asBlock}`,
           );
           continue;
@@ -190,7 +200,7 @@ class Run {
         this.report(
           s.namePos,
           'warning',
-          `${this.title(childPath)} is given more than once; the docs of Alloy ${this.release.name} do not say it may be repeated`,
+          `${this.title(childPath)} is given more than once; the docs of Alloy ${this.release.dataRelease} do not say it may be repeated`,
         );
       }
       this.body(s, childSchema, childPath);
@@ -213,7 +223,7 @@ class Run {
       this.report(
         block.namePos,
         'error',
-        `${this.view.name} "${block.label}" needs clustering { enabled = true } when Alloy runs clustered (in Alloy ${this.release.name} it has a clustering block); without it every replica does all of its work (write enabled = false where each replica must do it itself)`,
+        `${this.view.name} "${block.label}" needs clustering { enabled = true } when Alloy runs clustered (in Alloy ${this.release.dataRelease} it has a clustering block); without it every replica does all of its work (write enabled = false where each replica must do it itself)`,
       );
     } else if (enabled && readsExporterTargets(block)) {
       this.report(
@@ -241,9 +251,8 @@ class Run {
             name,
           )
         : '';
-    this.report(
+    this.unknown(
       s.namePos,
-      'error',
       `${this.title(path)} has no block "${name}" ${this.inRelease}${hint ? ` (did you mean "${hint}"?)` : where}`,
     );
   }

@@ -56,6 +56,23 @@ export interface LintResult {
   components: { name: string; file: string; line: number; column: number }[];
   /** Env vars referenced through sys.env/env with a literal name, sorted, unique. */
   envVars: string[];
+  /** The release judged as and the one whose data judged it, with Release.note when they differ. */
+  judgedBy: JudgedBy;
+}
+
+/** Which release a lint judged by (see Release.note). */
+export interface JudgedBy {
+  /** The release asked for (or the newest the registry has, when none was). */
+  readonly release: string;
+  /** The release whose data was used. */
+  readonly data: string;
+  /** Set when `data` is not `release`: one line to say once per run. */
+  readonly note?: string;
+}
+
+/** The JudgedBy of a release view. */
+export function judgedBy(release: Release): JudgedBy {
+  return { release: release.name, data: release.dataRelease, note: release.note };
 }
 
 /** Config blocks that may appear once per configuration and take no label. */
@@ -138,7 +155,8 @@ interface EnvUse {
 
 /** Checks the facts of the files of one configuration (one ScopeFacts per file, see facts.ts). */
 export function lintFacts(files: readonly ScopeFacts[], registry: Registry, options: LintOptions = {}): LintResult {
-  const linter = new Linter(registry, registry.release(options.alloyVersion), options);
+  const release = registry.release(options.alloyVersion);
+  const linter = new Linter(registry, release, options);
   linter.lintScope(new Scope(undefined, false), files);
   const envVars = [...new Set(linter.envUses.map((u) => u.name))].sort();
   if (options.providedEnv !== undefined) {
@@ -155,7 +173,7 @@ export function lintFacts(files: readonly ScopeFacts[], registry: Registry, opti
       }
     }
   }
-  return { diagnostics: linter.diagnostics, envVars, components: linter.components };
+  return { diagnostics: linter.diagnostics, envVars, components: linter.components, judgedBy: judgedBy(release) };
 }
 
 class Linter {
@@ -179,7 +197,7 @@ class Linter {
     private readonly release: Release,
     private readonly options: LintOptions,
   ) {
-    this.certain = options.alloyVersion !== undefined && release.known;
+    this.certain = options.alloyVersion !== undefined && release.known && !release.newerThanData;
   }
 
   /** Reports a component or function above the configured stability level (an error), or notes its level. */
@@ -193,7 +211,7 @@ class Linter {
         file,
         offset,
         'error',
-        `${what} is ${stability} in Alloy ${this.release.name}, above --stability.level=${level}: ${needs}`,
+        `${what} is ${stability} in Alloy ${this.release.dataRelease}, above --stability.level=${level}: ${needs}`,
       );
     }
   }
@@ -317,7 +335,8 @@ class Linter {
   /** A component the release does not have: an error when the release is certain, saying when it came or went. */
   private unknownComponent(b: BlockFacts): void {
     const { name, file, namePos } = b;
-    const release = this.release.name;
+    // The release whose data says so: a judgement made with v1.18.1's data never claims to be v1.19.0's.
+    const release = this.release.dataRelease;
     const entry = this.registry.data.components[name];
     let why = '';
     if (entry !== undefined) {
@@ -334,7 +353,10 @@ class Linter {
     if (this.certain) {
       this.report(file, namePos, 'error', `unknown component ${name} in Alloy ${release}${why}`);
     } else {
-      const basis = this.release.known ? `the newest release the registry has, ${release}` : `Alloy ${release}`;
+      const basis =
+        this.options.alloyVersion === undefined
+          ? `the newest release the registry has, ${release}`
+          : `Alloy ${release}`;
       this.report(
         file,
         namePos,

@@ -29,10 +29,11 @@ export function upgradeFindings(lintAs: LintAs, registry: Registry, check: Upgra
   const key = (d: Diagnostic, release: string) =>
     `${d.file}:${d.line}:${d.column}:${d.severity}:${d.message.split(`Alloy ${release}`).join('Alloy <release>')}`;
   const before = lintAs(from.name);
-  const known = new Set(before.diagnostics.map((d) => key(d, from.name)));
+  // Messages name the release whose data judged (Release.dataRelease).
+  const known = new Set(before.diagnostics.map((d) => key(d, from.dataRelease)));
   const findings: Diagnostic[] = [];
   for (const d of lintAs(to.name).diagnostics) {
-    if (d.severity !== 'error' || known.has(key(d, to.name))) continue;
+    if (d.severity !== 'error' || known.has(key(d, to.dataRelease))) continue;
     findings.push({ ...d, message: prefix + d.message });
   }
   for (const used of before.components) {

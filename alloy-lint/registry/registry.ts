@@ -58,13 +58,28 @@ export class Registry {
     return this.releases[this.releases.length - 1];
   }
 
+  get oldest(): string {
+    return this.releases[0];
+  }
+
+  /** `v1.9.2 to v1.18.1`: the releases the registry has data for, as messages name them. */
+  get range(): string {
+    return `${this.oldest} to ${this.newest}`;
+  }
+
   /**
    * The view of the release `version` (`v1.10.1`, `1.10`; default: the newest release the registry has). A patch
-   * the registry lacks is judged by the data of the nearest release of its minor line; a minor line it lacks by
-   * the nearest release, with `known` false (then a missing component may be one that release added).
+   * the registry lacks is judged by the data of the nearest release of its minor line; a release newer than the
+   * newest it has by the newest, with `known` false (then a missing component or argument may be one that release
+   * added); either way Release.note says so. A release older than the oldest it has cannot be judged: an error.
    */
   release(version?: string): Release {
     const name = version === undefined ? this.newest : releaseName(version);
+    if (parseVersion(name) !== undefined && compareVersions(name, this.oldest) < 0) {
+      throw new UnknownReleaseError(
+        `Alloy ${name} is older than the releases the linter has data for (${this.range}): it cannot judge a pipeline for it`,
+      );
+    }
     let view = this.views.get(name);
     if (view === undefined) {
       view = new Release(this, name, this.dataIndexOf(name));
@@ -123,6 +138,20 @@ export class Registry {
   }
 }
 
+/** A release the registry cannot judge by (older than its data). */
+export class UnknownReleaseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnknownReleaseError';
+  }
+}
+
+/**
+ * How to refresh the release data, for the note on a release the registry has no data for (README, "The registry").
+ */
+export const REFRESH_HINT =
+  'refresh the data with `npm run registry` (README: "Checking pipelines", the registry) or pin a release it knows';
+
 /** One release as the registry knows it. */
 export class Release {
   /** The release whose data is used (`name` itself, or the nearest the registry has). */
@@ -141,6 +170,23 @@ export class Release {
     this.index = at.index;
     this.known = at.known;
     this.dataRelease = registry.releases[at.index];
+  }
+
+  /** The release is newer than the newest the registry has: judged by older data, what it added is unknown. */
+  get newerThanData(): boolean {
+    return compareVersions(this.name, this.registry.newest) > 0;
+  }
+
+  /**
+   * One line saying which release's data judges this release, when it is not its own (undefined when it is): said
+   * once per run by alloy-lint, synth and deploy, so that no release is judged silently as another.
+   */
+  get note(): string | undefined {
+    if (this.dataRelease === this.name) return undefined;
+    if (this.newerThanData) {
+      return `Alloy ${this.name} is newer than the linter's release data (${this.registry.range}): judged by ${this.dataRelease}'s data, so unknown components and arguments are only warnings (${this.name} may have added them); ${REFRESH_HINT}`;
+    }
+    return `the linter has no data for Alloy ${this.name}: judged by ${this.dataRelease}'s data, the nearest release of its minor line it has`;
   }
 
   /** Whether an item with since/until exists in this release. */

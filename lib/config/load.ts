@@ -63,7 +63,7 @@ export function loadStackFile<S extends z.ZodType>(file: string, schema: S): z.i
   } catch (e) {
     throw new ConfigError([{ file, key: '', message: (e instanceof Error ? e.message : String(e)).split('\n')[0] }]);
   }
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
   throw new ConfigError(
     result.error.issues.flatMap((issue) => {
@@ -76,9 +76,37 @@ export function loadStackFile<S extends z.ZodType>(file: string, schema: S): z.i
       if (issue.code === 'unrecognized_keys') {
         return issue.keys.map((k) => locate([...issue.path, k], 'unknown key (see the JSON Schema for allowed keys)'));
       }
+      // zod's own text for a value of the wrong type ("Invalid input: expected number, received string") names
+      // neither the value nor what would do; say both.
+      if (issue.code === 'invalid_type') return [locate(issue.path, wrongType(issue.expected, issue.input))];
       return [locate(issue.path, issue.message)];
     }),
   );
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  number: 'a number',
+  int: 'a whole number',
+  string: 'a string',
+  boolean: 'true or false',
+  object: 'a mapping (key: value lines)',
+  array: 'a list (- item lines)',
+};
+
+/** `must be a number, not the string "three"`; `is required` for a key that is not there. */
+function wrongType(expected: string, input: unknown): string {
+  if (input === undefined) return `is required (${TYPE_NAMES[expected] ?? expected})`;
+  const given =
+    input === null
+      ? 'empty'
+      : Array.isArray(input)
+        ? 'a list'
+        : typeof input === 'object'
+          ? 'a mapping'
+          : typeof input === 'string'
+            ? `the string ${JSON.stringify(input)}`
+            : `${typeof input} ${String(input)}`;
+  return `must be ${TYPE_NAMES[expected] ?? expected}, not ${given}`;
 }
 
 export const loadProdStack = (file = 'config/prod.yaml'): ProdStack => loadStackFile(file, prodStackSchema);

@@ -126,7 +126,8 @@ const centralAlloyBaseSchema = z.strictObject({
           ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate port name "${p.name}"` });
         const key = `${p.port}/${p.protocol}`;
         if (numbers.has(key)) ctx.addIssue({ code: 'custom', path: [i, 'port'], message: `duplicate port ${key}` });
-        if ((p.containerPort ?? p.port) < 1024) {
+        // A containerPort below 1024 is already refused by its own rule: one problem, one line.
+        if (p.containerPort === undefined && p.port < 1024) {
           ctx.addIssue({
             code: 'custom',
             path: [i, 'containerPort'],

@@ -4,9 +4,13 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, run } from '../../alloy-lint/cli/cli';
 import { formatSource } from '../../alloy-lint/printer/printer';
+import { defaultRegistry } from '../../alloy-lint/registry/registry';
 import { removeTempConfigs, tempConfig } from './temp-config';
 
 afterEach(removeTempConfigs);
+
+/** The line saying which release judged, outside a project and without --alloy-version. */
+const JUDGED_BY_NEWEST = `alloy-lint: judged as Alloy ${defaultRegistry().newest}, the newest release the linter knows (--alloy-version to choose)\n`;
 
 function cli(...args: string[]) {
   let out = '';
@@ -28,7 +32,7 @@ describe('exit codes', () => {
     const r = cli(dir);
     expect(r.code).toBe(EXIT_OK);
     expect(r.out).toContain(`${join(dir, 'a.alloy')}:8:1: warning: dead pipeline end`);
-    expect(r.err).toBe('alloy-lint: 0 error(s), 1 warning(s)\n');
+    expect(r.err).toBe(`${JUDGED_BY_NEWEST}alloy-lint: 0 error(s), 1 warning(s)\n`);
   });
 
   it('1 for errors, each printed as file:line:col, without a stack trace', () => {
@@ -103,7 +107,14 @@ describe('modes', () => {
     });
     const r = cli('--json', dir);
     expect(r.code).toBe(EXIT_OK);
-    expect(JSON.parse(r.out)).toEqual({ ok: true, diagnostics: [], envVars: ['FILE'], unformatted: [], formatted: [] });
+    expect(JSON.parse(r.out)).toEqual({
+      ok: true,
+      diagnostics: [],
+      envVars: ['FILE'],
+      unformatted: [],
+      formatted: [],
+      judged: [JUDGED_BY_NEWEST.replace(/^alloy-lint: |\n$/g, '')],
+    });
     const bad = JSON.parse(cli('--json', tempConfig({ 'a.alloy': UNDECLARED })).out);
     expect(bad.ok).toBe(false);
     expect(bad.diagnostics).toEqual([expect.objectContaining({ line: 2, column: 15, severity: 'error' })]);
@@ -136,7 +147,7 @@ describe('folder and file arguments', () => {
     expect(cli(dir)).toEqual({
       code: EXIT_ERRORS,
       out: `${dir}: error: no .alloy files in this folder: Alloy would load an empty configuration\n`,
-      err: 'alloy-lint: 1 error(s), 0 warning(s)\n',
+      err: `${JUDGED_BY_NEWEST}alloy-lint: 1 error(s), 0 warning(s)\n`,
     });
   });
 });

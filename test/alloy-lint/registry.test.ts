@@ -8,7 +8,7 @@ import {
   renderRegistry,
 } from '../../alloy-lint/registry/build-registry';
 import { ARGUMENT_OVERRIDES } from '../../alloy-lint/registry/overrides';
-import { defaultRegistry } from '../../alloy-lint/registry/registry';
+import { defaultRegistry, UnknownReleaseError } from '../../alloy-lint/registry/registry';
 import { describeShared, SHARED_ALLOY } from './shared-fixtures';
 
 describeShared('registry.data.json', () => {
@@ -98,11 +98,23 @@ describe('registry lookups by release', () => {
     expect(Object.keys(registry.data.overrides).length).toBe(1 + 4 + ARGUMENT_OVERRIDES.length);
   });
 
-  it('maps a patch it lacks to its minor line, and marks a minor line it lacks as unknown', () => {
+  it('maps a patch it lacks to its minor line and a newer release to the newest data, each with a note; refuses an older one', () => {
     expect(registry.release('v1.10.0')).toMatchObject({ name: 'v1.10.0', dataRelease: 'v1.10.1', known: true });
+    expect(registry.release('v1.10.0').note).toBe(
+      "the linter has no data for Alloy v1.10.0: judged by v1.10.1's data, the nearest release of its minor line it has",
+    );
     expect(registry.release('1.10.5')).toMatchObject({ name: 'v1.10.5', dataRelease: 'v1.10.2', known: true });
-    expect(registry.release('v1.40.0')).toMatchObject({ dataRelease: registry.newest, known: false });
-    expect(registry.release('v1.2.0')).toMatchObject({ dataRelease: 'v1.9.2', known: false });
+    expect(registry.release('v1.40.0')).toMatchObject({
+      dataRelease: registry.newest,
+      known: false,
+      newerThanData: true,
+    });
+    expect(registry.release('v1.40.0').note).toMatch(/^Alloy v1\.40\.0 is newer than the linter's release data/);
+    expect(registry.release('v1.10.1').note).toBeUndefined();
+    expect(() => registry.release('v1.2.0')).toThrow(UnknownReleaseError);
+    expect(() => registry.release('v1.2.0')).toThrow(
+      `older than the releases the linter has data for (${registry.range})`,
+    );
     expect(() => registry.release('latest')).toThrow(/not an Alloy release: "latest"/);
   });
 

@@ -82,6 +82,24 @@ describe('a broken prod stack file gives one clear message per problem: file, li
     ]);
   });
 
+  test('a containerPort below 1024 is one problem, said in one line (not also as "port 514 is below 1024")', () => {
+    expect(prodProblems((t) => t.replace('containerPort: 5514', 'containerPort: 514'))).toEqual([
+      '<tmp>/config/prod.yaml:21: alloy.extraPorts[0].containerPort: at least 1024: Alloy runs without root or capabilities and cannot bind lower ports',
+    ]);
+  });
+
+  test("a value of the wrong type names the key, the value given and what is expected (not zod's generic text)", () => {
+    expect(prodProblems((t) => t.replace('replicas: 1', 'replicas: three'))).toEqual([
+      '<tmp>/config/prod.yaml:37: alloy.replicas: must be a number, not the string "three"',
+    ]);
+    expect(prodProblems((t) => t.replace('usageReporting: false', 'usageReporting: "no"'))).toEqual([
+      expect.stringMatching(/alloy.usageReporting: must be true or false, not the string "no"$/),
+    ]);
+    expect(prodProblems((t) => t.replace(/ {2}hostname: .*\n/, ''))).toEqual([
+      '<tmp>/config/prod.yaml: alloy.hostname: is required (a string)',
+    ]);
+  });
+
   test('several problems are all reported, each on its own line', () => {
     const problems = prodProblems((t) => t.replace('192.168.1.240', 'nope').replace('v1.10.1', '1.10'));
     expect(problems).toHaveLength(2);

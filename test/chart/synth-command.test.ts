@@ -128,7 +128,13 @@ describe('bad input leaves the previous dist/ exactly as it was and exits 1 with
       (t) => t.replace(/^ {2}replicas: 1$/m, '  replicas: 3'),
       () => {
         const ha = run(project, synthApp);
-        expect(ha.stderr).toBe('');
+        // Nothing but the objects the switch from one replica leaves in the cluster (kubectl apply never deletes).
+        expect(
+          ha.stderr
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => /: (\S+ \S+) left the chart/.exec(l)?.[1]),
+        ).toEqual(['Deployment alloy/alloy', 'PersistentVolumeClaim alloy/alloy-data']);
         expect(ha.status).toBe(0);
         previous = readFileSync(project.path('dist/alloy.k8s.yaml'), 'utf8');
         withEditedFile(

@@ -43,6 +43,30 @@ describe('lintAssets', () => {
   });
 });
 
+describe('a release the linter has no data for (dev.yaml version)', () => {
+  it('newer than the data: judged by the newest data, said once among the warnings, naming how to refresh', () => {
+    const preview = container('grafana/alloy:v1.99.0', ['run', '/etc/alloy', '--stability.level=public-preview']);
+    const { warnings } = lintAssets(dir, files(), preview);
+    expect(warnings.filter((w) => w.includes('v1.99.0'))).toEqual([
+      expect.stringMatching(
+        /: Alloy v1\.99\.0 is newer than the linter's release data \(v1\.9\.2 to v1\.18\.1\): judged by v1\.18\.1's data.*npm run registry/,
+      ),
+    ]);
+  });
+
+  it('a NAS running a release older than the data: plan says the upgrade was not checked, in one line', () => {
+    expect(upgradeWarnings(dir, files(), 'grafana/alloy:v1.8.0', container('grafana/alloy:v1.10.1'))).toEqual([
+      'upgrade v1.8.0 → v1.10.1: not checked: Alloy v1.8.0 is older than the releases the linter has data for (v1.9.2 to v1.18.1): it cannot judge a pipeline for it',
+    ]);
+  });
+
+  it('older than the data: one line naming the key and the known range, nothing changed', () => {
+    expect(() => lintAssets(dir, files(), container('grafana/alloy:v1.5.0'))).toThrow(
+      'dev.yaml: alloyLegacy.version: Alloy v1.5.0 is older than the releases the linter has data for (v1.9.2 to v1.18.1): it cannot judge a pipeline for it; nothing was changed on the NAS',
+    );
+  });
+});
+
 describe('upgradeWarnings (legacy-deploy plan when dev.yaml bumps the version)', () => {
   it('names what the new release changes for the pipeline, with both releases', () => {
     const otlp = 'otelcol.receiver.otlp "r" {\n  output {\n    traces = []\n  }\n}\n';

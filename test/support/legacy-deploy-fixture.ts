@@ -1,8 +1,19 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { imageChanges } from '../../tools/alloy/alloy-image';
 import { type CliResult, runLegacyDeploy } from './legacy-deploy-cli';
+import { realAlloyImage, UPGRADE_RELEASE } from './real-alloy';
 import { type ConfigOverrides, type SshDockerHost, startSshDockerHost } from './ssh-docker-host';
+
+/** The repository the real Alloy images are imported as on the test host (the engine's local storage). */
+export const REAL_ALLOY_IMAGE = 'localhost/grafana/alloy';
+
+/** The real releases a fixture's engine holds: the stacks' pin (as built) and the one that stands for an upgrade. */
+export interface RealReleases {
+  readonly current: string;
+  readonly upgrade: string;
+}
 
 /** The parts of `docker inspect` the legacy-deploy tests assert on. */
 export interface ContainerFacts {
@@ -28,11 +39,38 @@ export class LegacyDeployFixture {
   readonly configDir: string;
   readonly assetsDir: string;
 
-  private constructor(readonly host: SshDockerHost) {
+  private constructor(
+    readonly host: SshDockerHost,
+    /** What every useConfig starts from: the stand-in, or the real image and release. */
+    private readonly defaults: ConfigOverrides = {},
+    /** Set when the engine runs the real Alloy images. */
+    readonly releases?: RealReleases,
+  ) {
     this.configDir = join(host.dir, 'config');
     this.assetsDir = join(host.dir, 'assets');
     mkdirSync(this.assetsDir);
-    host.writeConfig(this.configDir);
+    host.writeConfig(this.configDir, defaults);
+  }
+
+  /**
+   * A host whose engine holds the real Alloy images: the release the stacks pin (built from the Go module proxy;
+   * the nearest served release when the proxy refuses the pin) and UPGRADE_RELEASE, each under its own version.
+   * dev.yaml points at the first.
+   */
+  static async startReal(
+    hostOptions: { registry?: boolean } = {},
+  ): Promise<LegacyDeployFixture & { releases: RealReleases }> {
+    const images = [await realAlloyImage(), await realAlloyImage(UPGRADE_RELEASE)];
+    const host = await startSshDockerHost(hostOptions);
+    try {
+      for (const image of images) host.importImage(image.tar, `${REAL_ALLOY_IMAGE}:${image.version}`, imageChanges);
+    } catch (e) {
+      await host.stop();
+      throw e;
+    }
+    const releases = { current: images[0].version, upgrade: images[1].version };
+    const fixture = new LegacyDeployFixture(host, { image: REAL_ALLOY_IMAGE, version: releases.current }, releases);
+    return fixture as LegacyDeployFixture & { releases: RealReleases };
   }
 
   static async start(
@@ -54,8 +92,9 @@ export class LegacyDeployFixture {
     for (const [name, content] of Object.entries(files)) writeFileSync(join(this.assetsDir, name), content);
   }
 
+  /** Rewrites dev.yaml with these overrides on top of the fixture's defaults (the image it was started with). */
   useConfig(overrides: ConfigOverrides): void {
-    this.host.writeConfig(this.configDir, overrides);
+    this.host.writeConfig(this.configDir, { ...this.defaults, ...overrides });
   }
 
   cli(

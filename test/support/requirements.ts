@@ -3,8 +3,9 @@
  * (sshd and a throw-away system user), or the project data in ../shared beside the repository. Every gate behaves
  * the same way:
  * - all there: the tests run;
- * - something missing on a developer's machine: the tests are skipped, and the run ends with one summary line naming
- *   the missing Debian packages (test/support/summary-reporter.js), exit 0;
+ * - something missing on a developer's machine: the tests are skipped without running the skipped block's body (so
+ *   nothing missing is read at collection), and the run ends with one summary line naming the skipped suites and the
+ *   missing Debian packages or data (test/support/summary-reporter.js), exit 0;
  * - something missing where it must not be: an error, not a skip. System programs and root are required under CI
  *   (`CI` set) and under `npm run test:all` (which installs them first); ../shared only under CI, since a user's
  *   clone never has it.
@@ -87,26 +88,44 @@ function describeUnmet(unmet: Unmet): string {
  * otherwise leaves a note for the run's summary line and returns false, so the caller skips.
  */
 export function needsMet(suite: string, needs: Needs): boolean {
+  return unmetHere(suite, needs) === undefined;
+}
+
+/** What of `needs` is missing here (undefined: nothing), after the checks and the note of needsMet. */
+function unmetHere(suite: string, needs: Needs): Unmet | undefined {
   const unmet = unmetNeeds(needs);
   const hostMissing = unmet.packages.length > 0 || unmet.root;
-  if (!hostMissing && unmet.paths.length === 0) return true;
+  if (!hostMissing && unmet.paths.length === 0) return undefined;
   const required = Boolean(process.env.CI) || (hostMissing && Boolean(process.env[REQUIRE_TEST_HOST]));
   if (required) {
     const why = process.env.CI ? 'CI is set' : `${REQUIRE_TEST_HOST} is set (npm run test:all)`;
     throw new Error(`${suite}: ${describeUnmet(unmet)}. ${why}, so this is an error, not a skip.`);
   }
   leaveSkipNote(suite, unmet);
-  return false;
+  return unmet;
 }
 
-/** `describe` when `needs` are met here, otherwise a skipped block (or an error where they are required). */
+/**
+ * `describe` when `needs` are met here, otherwise a skipped block (or an error where they are required). A skipped
+ * block's body is never run: Jest runs the body of a `describe.skip` to collect its tests, and a body may read
+ * what is missing (a folder of ../shared) right away. One skipped test stands in for the block's tests, so Jest
+ * counts the suite as skipped rather than refusing a file without tests.
+ */
 export function describeNeeding(needs: Needs, name: string, body: () => void): void {
-  (needsMet(name, needs) ? describe : describe.skip)(name, body);
+  const unmet = unmetHere(name, needs);
+  if (unmet === undefined) describe(name, body);
+  else describe.skip(name, () => test(`needs ${describeUnmet(unmet)}`, () => {}));
 }
 
 /** `test` when `needs` are met here, otherwise a skipped test (or an error where they are required). */
 export function testNeeding(needs: Needs, name: string, body: () => unknown): void {
   (needsMet(name, needs) ? test : test.skip)(name, body as () => Promise<void>);
+}
+
+/** The test file being collected, when this runs inside a Jest worker. */
+function currentTestFile(): string | undefined {
+  const jestExpect = (globalThis as { expect?: { getState?: () => { testPath?: string } } }).expect;
+  return jestExpect?.getState?.().testPath ?? undefined;
 }
 
 function leaveSkipNote(suite: string, unmet: Unmet): void {
@@ -117,5 +136,5 @@ function leaveSkipNote(suite: string, unmet: Unmet): void {
     return;
   }
   const name = `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.json`;
-  writeFileSync(join(dir, name), JSON.stringify({ suite, ...unmet }));
+  writeFileSync(join(dir, name), JSON.stringify({ suite, file: currentTestFile(), ...unmet }));
 }

@@ -76,6 +76,8 @@ export interface SshDockerHost {
   readonly sshdLog: string;
   /** Only when started with `{ registry: true }`. */
   readonly registry?: TestRegistry;
+  /** Imports an image file system tar as `ref` with `podman import --change` lines (the real Alloy image). */
+  importImage(tar: string, ref: string, changes: readonly string[]): void;
   /** The real docker CLI against this host's engine (run locally as root). */
   docker(args: readonly string[]): { stdout: string; stderr: string; code: number };
   /** Tags the stand-in image as `localhost/alloy-stub:<version>`. */
@@ -563,6 +565,12 @@ export async function startSshDockerHost(options: { registry?: boolean } = {}): 
         },
       },
       docker,
+      importImage(tar, ref, changes) {
+        execFileSync('podman', [...podmanArgs, 'import', '-q', ...changes.flatMap((c) => ['--change', c]), tar, ref], {
+          env: podmanEnv,
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+      },
       tagStubImage(version) {
         execFileSync('podman', [...podmanArgs, 'tag', `${stubImage}:base`, `${stubImage}:${version}`], {
           env: podmanEnv,

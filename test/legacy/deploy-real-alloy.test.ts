@@ -1,0 +1,179 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { alloyConfigHash } from '../../alloy-lint/folder/config-hash';
+import {
+  alloyConfig,
+  LegacyDeployFixture,
+  REAL_ALLOY_IMAGE,
+  type RealReleases,
+} from '../support/legacy-deploy-fixture';
+import { COLD_BUILD_TIMEOUT_MS, realAlloyAvailable } from '../support/real-alloy';
+import { sshDockerHostAvailable } from '../support/ssh-docker-host';
+
+/*
+ * legacy-deploy against the real Alloy: the image of the release the stacks pin, built from the Go module proxy
+ * (tools/alloy), in the test host's podman. What the stand-in imitated is proven here on the program itself: the
+ * running alloy_config_hash equals the hash legacy-deploy computes, a reload changes it without a restart, a config
+ * `alloy validate` accepts but Alloy cannot load is refused by the reload (and, at a recreate, never becomes ready)
+ * with the old config still running, a config `alloy validate` refuses never reaches the swap, and the data folder
+ * survives reload, recreate and rollback byte for byte. The tests run in order on one host.
+ */
+const describeReal =
+  sshDockerHostAvailable('legacy-deploy on the real Alloy') && realAlloyAvailable('legacy-deploy on the real Alloy')
+    ? describe
+    : describe.skip;
+
+/**
+ * Passes `alloy validate` (which decodes arguments but builds nothing: upstream internal/validator) and fails to
+ * load: prometheus.exporter.kafka's arguments decode with no kafka_uris, and its Build refuses them ("empty
+ * kafka_uris provided", upstream internal/static/integrations/kafka_exporter). alloy-lint accepts it too: nothing
+ * in the arguments' types says the list may not be empty.
+ */
+const LOADS_NEVER = 'prometheus.exporter.kafka "broken" { }\n';
+
+/** A config `alloy validate` refuses: an argument the component does not have. */
+const VALIDATE_REFUSES = 'prometheus.exporter.self "alloy" {\n  no_such_argument = true\n}\n';
+
+describeReal('legacy-deploy on the real Alloy', () => {
+  let f: LegacyDeployFixture;
+  let releases: RealReleases;
+  beforeAll(async () => {
+    const real = await LegacyDeployFixture.startReal();
+    f = real;
+    releases = real.releases;
+  }, COLD_BUILD_TIMEOUT_MS);
+  afterAll(async () => {
+    await f?.stop();
+  });
+
+  /** The config series of the running Alloy's own /metrics. */
+  async function runningConfig(): Promise<{ hash: string; lastLoadSuccessful: boolean }> {
+    const text = await (await fetch(`http://127.0.0.1:${f.host.httpPort}/metrics`)).text();
+    const hash = /^alloy_config_hash\{[^}]*sha256="([0-9a-f]{64})"[^}]*\} 1$/m.exec(text)?.[1];
+    const ok = /^alloy_config_last_load_successful (\d)/m.exec(text)?.[1];
+    if (!hash || !ok) throw new Error(`no config series in /metrics:\n${text.slice(0, 500)}`);
+    return { hash, lastLoadSuccessful: ok === '1' };
+  }
+
+  /** The hash Alloy must report for the local assets, as legacy-deploy computes it. */
+  function localHash(files: Record<string, string>): string {
+    return alloyConfigHash(Object.entries(files).map(([name, content]) => ({ name, content })));
+  }
+
+  /** A file in the data folder that Alloy does not write: it must survive every change byte for byte. */
+  const WAL_FILE = 'wal-sentinel.bin';
+  const walBytes = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 31) % 256));
+
+  test('the image runs the release it names: `alloy --version` tells the truth', () => {
+    const r = f.host.docker(['run', '--rm', `${REAL_ALLOY_IMAGE}:${releases.current}`, '--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`alloy, version ${releases.current}`);
+  });
+
+  test('fresh deploy on the real Alloy: ready, and the running alloy_config_hash is the one legacy-deploy computed', async () => {
+    const files = { 'main.alloy': alloyConfig('info') };
+    f.setAssets(files);
+    const r = await f.cli('deploy');
+    expect(r.stderr).not.toContain('legacy-deploy:');
+    expect(r.code).toBe(0);
+    expect(f.container()?.image).toBe(`${REAL_ALLOY_IMAGE}:${releases.current}`);
+    expect(await f.ready()).toBe(200);
+    expect(await runningConfig()).toEqual({ hash: localHash(files), lastLoadSuccessful: true });
+    writeFileSync(f.path('alloy-legacy-data', WAL_FILE), walBytes);
+  });
+
+  test('config-only change: reloaded without a restart, the running hash follows', async () => {
+    const before = f.container();
+    const files = { 'main.alloy': alloyConfig('debug'), 'self.alloy': 'prometheus.exporter.self "alloy" { }\n' };
+    f.setAssets(files);
+    const r = await f.cli('deploy');
+    expect(r.code).toBe(0);
+    expect(f.container()).toMatchObject({ id: before?.id, startedAt: before?.startedAt });
+    expect(await runningConfig()).toEqual({ hash: localHash(files), lastLoadSuccessful: true });
+    expect(readFileSync(f.path('alloy-legacy-data', WAL_FILE))).toEqual(walBytes);
+  });
+
+  test('a config alloy validate refuses never reaches the swap', async () => {
+    const before = {
+      files: f.remoteFiles('alloy-legacy-config'),
+      container: f.container(),
+      running: await runningConfig(),
+    };
+    f.setAssets({ 'main.alloy': alloyConfig('debug'), 'self.alloy': VALIDATE_REFUSES });
+    // alloy-lint refuses this too; --skip-lint is not a thing, so the linter's verdict comes first
+    const r = await f.cli('deploy');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no_such_argument/);
+    expect(f.remoteFiles('alloy-legacy-config')).toEqual(before.files);
+    expect(f.container()).toEqual(before.container);
+    expect(await runningConfig()).toEqual(before.running);
+  });
+
+  test('a config that validates but cannot load: the reload answers 400, the old config keeps running, rolled back', async () => {
+    const before = {
+      files: f.remoteFiles('alloy-legacy-config'),
+      container: f.container(),
+      running: await runningConfig(),
+    };
+    f.setAssets({ 'main.alloy': alloyConfig('debug'), 'kafka.alloy': LOADS_NEVER });
+    const r = await f.cli('deploy');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('reload rejected (HTTP 400');
+    expect(r.stderr).toContain('empty kafka_uris provided');
+    expect(r.stderr).toContain('previous config files were put back');
+    expect(f.remoteFiles('alloy-legacy-config')).toEqual(before.files);
+    expect(f.container()).toMatchObject({ id: before.container?.id, startedAt: before.container?.startedAt });
+    expect(await f.ready()).toBe(200);
+    expect((await runningConfig()).hash).toBe(before.running.hash);
+    expect(readFileSync(f.path('alloy-legacy-data', WAL_FILE))).toEqual(walBytes);
+  });
+
+  test('version change: recreated on the upgrade image, ready, hash proven, data folder kept byte for byte', async () => {
+    const files = { 'main.alloy': alloyConfig('debug'), 'self.alloy': 'prometheus.exporter.self "alloy" { }\n' };
+    f.setAssets(files);
+    const before = f.container();
+    f.useConfig({ version: releases.upgrade });
+    const r = await f.cli('deploy');
+    expect(r.stderr).not.toContain('legacy-deploy:');
+    expect(r.code).toBe(0);
+    const after = f.container();
+    expect(after?.id).not.toBe(before?.id);
+    expect(after?.image).toBe(`${REAL_ALLOY_IMAGE}:${releases.upgrade}`);
+    expect(await runningConfig()).toEqual({ hash: localHash(files), lastLoadSuccessful: true });
+    expect(readFileSync(f.path('alloy-legacy-data', WAL_FILE))).toEqual(walBytes);
+  });
+
+  test('a recreate whose config cannot load never becomes ready: rolled back to the old container and config', async () => {
+    const before = {
+      files: f.remoteFiles('alloy-legacy-config'),
+      container: f.container(),
+      running: await runningConfig(),
+    };
+    f.useConfig({ version: releases.current, readyTimeoutSeconds: 5 });
+    f.setAssets({ 'main.alloy': alloyConfig('info'), 'kafka.alloy': LOADS_NEVER });
+    const r = await f.cli('deploy');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('did not become ready within 5 s');
+    expect(r.stderr).toContain('rolled back');
+    expect(r.stderr).toContain('empty kafka_uris provided'); // from the last log lines of the new container
+    expect(f.container()).toMatchObject({
+      id: before.container?.id,
+      image: `${REAL_ALLOY_IMAGE}:${releases.upgrade}`,
+      running: true,
+    });
+    expect(f.containerNames()).toEqual(['alloy-legacy']);
+    expect(f.remoteFiles('alloy-legacy-config')).toEqual(before.files);
+    await f.waitReady();
+    expect(await runningConfig()).toEqual(before.running);
+    expect(readFileSync(f.path('alloy-legacy-data', WAL_FILE))).toEqual(walBytes);
+  });
+
+  test('status reads the real /metrics and /-/ready: running hash equals the local one', async () => {
+    f.useConfig({ version: releases.upgrade });
+    f.setAssets({ 'main.alloy': alloyConfig('debug'), 'self.alloy': 'prometheus.exporter.self "alloy" { }\n' });
+    const r = await f.cli('status', ['--json']);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.ready).toBe(true);
+    expect(s.running).toMatchObject({ same: true, lastLoadSuccessful: true });
+  });
+});
