@@ -56,7 +56,7 @@ export function registerDeployCommands(program: Command): void {
       program
         .command('deploy')
         .description(
-          'lint, stage and alloy-validate the config, swap it in, reload or recreate, prove the running config hash; roll back on failure',
+          'lint, stage and alloy-validate the config, swap it in, reload or recreate, prove the running config hash; roll back on failure or Ctrl-C (exit 130)',
         ),
     ),
   )

@@ -119,6 +119,13 @@ function parseRunning(text: string): RunningConfig {
   return { sha256: hash, lastLoadSuccessful: loaded === undefined ? null : Number(loaded) === 1 };
 }
 
+/** The `@@engine` section: `answered`, or the complaints of `docker inspect` and its exit status. */
+function engineProblem(text: string): string | null {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length === 1 && lines[0] === 'answered') return null;
+  return lines.join(' / ') || 'no answer';
+}
+
 /** The observed state from the `observe` step's output; throws when it is cut short or unreadable. */
 export function parseObservation(stdout: string, layout: Layout, dockerPath: string): ObservedState {
   const sec = sections(stdout);
@@ -142,6 +149,7 @@ export function parseObservation(stdout: string, layout: Layout, dockerPath: str
     previousConfigExists: dirs.has('previous-config'),
     old: { configDirExists: dirs.has('old-config'), dataDirExists: dirs.has('old-data') },
     containers: { current: inspect.current, previous: inspect.previous, old: inspect.old },
+    engineProblem: engineProblem(sec.get('engine') ?? ''),
     imagePresent: (sec.get('image') ?? '').trim() !== '',
     lock: parseLock(sec.get('lock') ?? '', now),
     ready: Number((sec.get('ready') ?? '').trim()) || null,

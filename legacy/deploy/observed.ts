@@ -63,6 +63,11 @@ export interface ObservedState {
     readonly previous: ObservedContainer | null;
     readonly old: ObservedContainer | null;
   };
+  /**
+   * null when the Docker engine answered `docker inspect`; else what went wrong (a wrong dockerPath, no engine
+   * behind it): then nothing about the containers is known, and "no container" would be a guess.
+   */
+  readonly engineProblem: string | null;
   readonly imagePresent: boolean;
   /** The lock as found (plan, status; deploy and rename observe after taking it, so it is theirs then). */
   readonly lock: ObservedLock | null;

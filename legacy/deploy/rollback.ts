@@ -1,4 +1,7 @@
+import { remoteProtocol } from '../remote/script';
 import type { DeployStepKind } from './plan';
+
+const { marker } = remoteProtocol;
 
 /**
  * What a deploy did before one of its steps failed, as the steps themselves reported it (the remote script's
@@ -73,13 +76,13 @@ export function recordStep(
   ok: boolean,
 ): RollbackRecord {
   return {
-    configSaved: record.configSaved || markers.has('@@saved-previous'),
-    configRestoredOnNas: record.configRestoredOnNas || markers.has('@@restored-config'),
-    previousKept: (record.previousKept || markers.has('@@set-aside')) && !(kind === 'remove-previous' && ok),
-    createAttempted: record.createAttempted || (kind === 'swap-and-recreate' && markers.has('@@swapped')),
-    startAttempted: record.startAttempted || (kind === 'swap-and-start' && markers.has('@@swapped')),
+    configSaved: record.configSaved || markers.has(marker.savedPrevious),
+    configRestoredOnNas: record.configRestoredOnNas || markers.has(marker.restoredConfig),
+    previousKept: (record.previousKept || markers.has(marker.setAside)) && !(kind === 'remove-previous' && ok),
+    createAttempted: record.createAttempted || (kind === 'swap-and-recreate' && markers.has(marker.swapped)),
+    startAttempted: record.startAttempted || (kind === 'swap-and-start' && markers.has(marker.swapped)),
     reloadSent:
-      (record.reloadSent || ((kind === 'swap-and-reload' || kind === 'reload') && markers.has('@@status'))) &&
-      !markers.has('@@restored-config'),
+      (record.reloadSent || ((kind === 'swap-and-reload' || kind === 'reload') && markers.has(marker.status))) &&
+      !markers.has(marker.restoredConfig),
   };
 }

@@ -12,7 +12,15 @@ import { applyDeploy } from './apply-deploy';
 import { applyRename } from './apply-rename';
 import type { DeployOptions } from './commands';
 import { type DeploySettings, type LocalFile, readLocalFiles } from './desired';
-import { lockAndObserve, lockNote, lockOwner, observeUnlocked, releaseCall, remoteContext } from './lock';
+import {
+  engineProblemText,
+  lockAndObserve,
+  lockNote,
+  lockOwner,
+  observeUnlocked,
+  releaseCall,
+  remoteContext,
+} from './lock';
 import type { ObservedState } from './observed';
 import { planDeploy, planRename } from './plan';
 import { deploySection, renameSection } from './plan-output';
@@ -54,6 +62,8 @@ export function nasPlanSections(
   files: readonly LocalFile[],
   observed: ObservedState,
 ): PlanSection[] {
+  const engine = engineProblemText(observed, settings);
+  if (engine) return [{ title: 'legacy Alloy (deploy)', items: [], notes: [engine], exitCode: ExitCode.unchecked }];
   const rename = planRename(settings.layout, observed);
   if (rename.actions.length > 0 || rename.blockers.length > 0) return [renameSection(rename)];
   const deploy = planDeploy({ layout: settings.layout, files, container: settings.container }, observed);
@@ -85,6 +95,7 @@ export async function runDeployCommand(name: CommandName, options: DeployOptions
       // A dry run is a plan: it takes no lock and says when someone holds it.
       const observed = await observeUnlocked(session, settings);
       const notes = lockNote(observed.lock);
+      if (observed.engineProblem !== null) return printPlan(out, nasPlanSections(settings, files, observed), stats);
       const section =
         name === 'rename'
           ? { ...renameSection(planRename(settings.layout, observed)), notes }
@@ -101,6 +112,11 @@ export async function runDeployCommand(name: CommandName, options: DeployOptions
       out,
     });
     const release = () => session?.run(remoteCommand(remoteContext(settings), [releaseCall]));
+    const engine = engineProblemText(observed, settings);
+    if (engine) {
+      await release();
+      throw new UserError(engine);
+    }
     if (name === 'rename') {
       const plan = planRename(settings.layout, observed);
       const sections = [renameSection(plan)];

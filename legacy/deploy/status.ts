@@ -1,8 +1,9 @@
 import type { Output } from '../shared/output';
 import type { SessionStats } from '../shared/ssh-session';
+import { UserError } from '../shared/user-error';
 import { combinedChecksum, type DeploySettings, type LocalFile } from './desired';
 import { sameImage } from './image-reference';
-import { describeLock } from './lock';
+import { describeLock, engineProblemText } from './lock';
 import type { ObservedState } from './observed';
 import { desiredConfigHash, fileChanges } from './plan';
 
@@ -18,7 +19,7 @@ function uptime(startedAt: string, now: number): string {
 
 /**
  * `status`: what runs on the NAS and whether it is the local config, by the files as they are there and by the
- * hash Alloy itself reports; always exit 0 when it could look. It takes no lock and says when one is held.
+ * hash Alloy itself reports; exit 0 when it could look (1 when the Docker engine did not answer). It takes no lock and says when one is held.
  */
 export function printStatus(
   out: Output,
@@ -27,6 +28,8 @@ export function printStatus(
   observed: ObservedState,
   stats: SessionStats,
 ): number {
+  const engine = engineProblemText(observed, settings);
+  if (engine) throw new UserError(engine);
   const c = observed.containers.current;
   const checksum = (list: readonly { name: string; sha256: string }[]) =>
     combinedChecksum(Object.fromEntries(list.map((f) => [f.name, f.sha256])));

@@ -12,12 +12,22 @@
 # exit status). STOP_AFTER is a test-only switch: when not empty, after that many steps the dispatcher cuts its
 # own SSH connection (kills its sshd session process), as a dropped link would.
 #
-# Markers legacy-deploy reads: `@@locked`, `@@took-over`, `@@saved-previous` (the config before this change is
-# kept, so restoring it is safe), `@@swapped`, `@@set-aside`, `@@created`, `@@started`, `@@status=CODE`.
+# A pseudo-step `on_interrupt ARGC MODE [STEP ARGC ARG...]...` (not framed, not run) says what to do when the run is
+# interrupted at the step boundaries after it: MODE `undo` runs those undo steps, then the release, and ends the
+# exec with status 130; MODE `finish` carries on (the change is proven, what is left only tidies up). The run is
+# interrupted when its SSH session has ended (Ctrl-C without a goodbye, a dropped link), when a second exec of
+# that session ran the `interrupt` step (legacy-deploy's Ctrl-C), or on SIGINT/SIGTERM. wait_ready and verify_hash
+# stop early (status 130) when interrupted under an `undo` program: they only watch.
+#
+# Every exec that acts under the lock registers itself in LOCK/actor (pid and start time): the lock is live while
+# its SSH session or that process lives, so a run whose session ended but whose script still acts (an interrupted
+# run rolling back) is never taken over. The markers and exit statuses legacy-deploy reads are the table
+# `remoteProtocol` in legacy/remote/script.ts.
 
 umask 022
 
 LOCKED_EXIT=75
+INTERRUPTED_EXIT=130
 
 # ---- helpers ------------------------------------------------------------------------------------------------
 
@@ -84,7 +94,16 @@ key_value() {
   done 2>/dev/null <"$1"
 }
 
-# lock_state: prints the lock's owner file and whether its SSH session still runs (alive=yes|no|unknown).
+# process_alive PID START: true when process PID runs and started at START (a pid reused since is another process).
+process_alive() {
+  [ -n "$1" ] && [ -n "$2" ] || return 1
+  proc_start "$1"
+  [ -n "$started" ] && [ "$started" = "$2" ]
+}
+
+# lock_state: prints the lock's owner record and whether it is live (alive=yes|no): its SSH session still runs,
+# or the process acting under it (LOCK/actor) does. A lock without a complete owner record was never taken by a
+# live run (a run writes its record before the lock folder appears, see take_lock): incomplete=yes, alive=no.
 lock_state() {
   [ -d "$LOCK" ] || return 0
   echo "now=$(date +%s)"
@@ -93,12 +112,21 @@ lock_state() {
   key_value "$LOCK/owner" session
   session=$v
   key_value "$LOCK/owner" sessionStart
-  if [ -z "$session" ]; then
-    echo "alive=unknown"
-  else
-    proc_start "$session"
-    if [ -n "$started" ] && [ "$started" = "$v" ]; then echo "alive=yes"; else echo "alive=no"; fi
+  if [ -z "$session" ] || [ -z "$v" ]; then
+    echo "incomplete=yes"
+    echo "alive=no"
+    return 0
   fi
+  session_alive=no
+  process_alive "$session" "$v" && session_alive=yes
+  key_value "$LOCK/actor" pid
+  actor=$v
+  key_value "$LOCK/actor" start
+  actor_alive=no
+  process_alive "$actor" "$v" && actor_alive=yes
+  echo "sessionAlive=$session_alive"
+  [ -n "$actor" ] && echo "actor=$actor" && echo "actorAlive=$actor_alive"
+  if [ "$session_alive" = yes ] || [ "$actor_alive" = yes ]; then echo "alive=yes"; else echo "alive=no"; fi
 }
 
 # each_file DIR: prints the regular files directly in DIR (hidden ones too), one path a line.
@@ -126,11 +154,12 @@ sync_files() {
   done
 }
 
-# swap: keeps the running config in PREV, then moves the staged files into CFG. CFG itself stays: a bind mount
-# pins its inode, so a folder renamed in would be invisible to the running container.
+# swap: keeps the running config in PREV (0700: only the SSH user reads it; its files keep their 0644 so that a
+# restore gives Alloy readable files), then moves the staged files into CFG. CFG itself stays: a bind mount pins
+# its inode, so a folder renamed in would be invisible to the running container.
 swap() {
   [ -d "$STAGING" ] || die "nothing staged in $STAGING" || return 1
-  rm -rf "$PREV" && mkdir "$PREV" && sync_files "$CFG" "$PREV" copy || die "could not keep the current config in $PREV" || return 1
+  rm -rf "$PREV" && mkdir -m 700 "$PREV" && sync_files "$CFG" "$PREV" copy || die "could not keep the current config in $PREV" || return 1
   echo "@@saved-previous"
   sync_files "$STAGING" "$CFG" move || die "could not move the staged files into $CFG" || return 1
   echo "@@swapped"
@@ -156,8 +185,18 @@ step_observe() {
   echo "@@lock"
   lock_state
   echo "@@inspect"
-  # --type container: without it docker looks a missing name up as image, network, volume... (slow on podman)
-  "$DOCKER" inspect --type container alloy-legacy alloy-legacy-previous alloy 2>/dev/null
+  # --type container: without it docker looks a missing name up as image, network, volume... (slow on podman).
+  # Its stdout is printed, its stderr kept: docker prints `[]` even when no engine answered, so the engine
+  # answered only when every complaint is about a missing container (a wrong dockerPath: "not found", 127).
+  { inspect_err=$("$DOCKER" inspect --type container alloy-legacy alloy-legacy-previous alloy 2>&1 1>&3 3>&-); } 3>&1
+  inspect_status=$?
+  echo "@@engine"
+  if [ "$inspect_status" -ge 126 ] || printf '%s\n' "$inspect_err" | grep -qiv -e '^$' -e 'no such container' -e 'no such object'; then
+    printf '%s\n' "$inspect_err" | grep -v '^$' | tail -n 2
+    echo "exit status $inspect_status"
+  else
+    echo "answered"
+  fi
   echo "@@image"
   "$DOCKER" image inspect --format '{{.Id}}' "$1" 2>/dev/null
   echo "@@clock"
@@ -171,37 +210,76 @@ step_observe() {
   return 0
 }
 
-# lock OWNER PID TIME FORCE: mkdir is atomic, so of two runs exactly one takes the lock. A lock whose SSH
-# session has ended is taken over (mkdir of LOCK/takeover decides between two runs that both found it stale);
-# FORCE=force removes any lock (--force-unlock). A live lock: its owner file is printed, exit 75.
+# disk_full: rootDir's filesystem has no space left (dash's printf says only "I/O error" on ENOSPC).
+disk_full() {
+  # shellcheck disable=SC2046 # split df's last line into its fields on purpose
+  set -- $(df -Pk "$ROOT" 2>/dev/null | tail -n 1)
+  [ "${4:-1}" = 0 ]
+}
+
+# take_lock OWNER PID TIME: the lock folder appears with its complete owner record in it, by rename(2) of a folder
+# prepared beside it (0700: staging inside it is nobody else's to read). When LOCK exists, mv puts the folder
+# inside it instead: that is a lost race, undone. Returns 0 when taken, 2 when the lock exists, 1 on an error.
+take_lock() {
+  tmp=$ROOT/.alloy-legacy.lock.new.$$
+  rm -rf "$tmp"
+  proc_start "$PPID"
+  if ! err=$({ umask 077 && mkdir "$tmp" &&
+    printf 'owner=%s\npid=%s\ntime=%s\nsession=%s\nsessionStart=%s\n' "$1" "$2" "$3" "$PPID" "$started" >"$tmp/owner"; } 2>&1); then
+    rm -rf "$tmp"
+    disk_full && err="No space left on device ($err)"
+    die "cannot write the lock's owner record in $tmp: ${err:-write failed}"
+    return 1
+  fi
+  [ -e "$LOCK" ] && { rm -rf "$tmp"; return 2; }
+  mv "$tmp" "$LOCK" 2>/dev/null
+  if [ -e "$LOCK/${tmp##*/}" ]; then
+    rm -rf "${LOCK:?}/${tmp##*/}"
+    return 2
+  fi
+  [ -d "$tmp" ] && { rm -rf "$tmp"; return 2; }
+  return 0
+}
+
+# lock OWNER PID TIME FORCE WAIT: of two runs exactly one takes the lock (take_lock). A lock that is not live
+# (lock_state) is taken over (mkdir of LOCK/takeover decides between two runs that both found it stale, and its
+# record must be unchanged meanwhile); FORCE=force removes any lock (--force-unlock). A lock whose SSH session has
+# ended but whose actor still acts (an interrupted run rolling back) is waited for, at most WAIT seconds. A live
+# lock: its owner record is printed, exit 75.
 step_lock() {
   if [ "$4" = force ] && [ -d "$LOCK" ]; then
     echo "@@removed-lock"
     lock_state
     rm -rf "$LOCK"
   fi
-  if ! mkdir "$LOCK" 2>/dev/null; then
-    [ -d "$LOCK" ] || die "cannot create $LOCK" || return 1
+  end=$(($(date +%s) + ${5:-0}))
+  while :; do
+    take_lock "$1" "$2" "$3"
+    case $? in
+      0) break ;;
+      1) return 1 ;;
+    esac
     state=$(lock_state)
     case "$state" in
+      '') continue ;;
       *alive=no*)
+        record=$(cat "$LOCK/owner" 2>/dev/null)
         mkdir "$LOCK/takeover" 2>/dev/null || { printf '%s\n' "$state"; return $LOCKED_EXIT; }
+        [ "$(cat "$LOCK/owner" 2>/dev/null)" = "$record" ] || { printf '%s\n' "$state"; return $LOCKED_EXIT; }
         echo "@@took-over"
         printf '%s\n' "$state"
         rm -rf "$LOCK"
-        mkdir "$LOCK" 2>/dev/null || { lock_state; return $LOCKED_EXIT; }
+        ;;
+      *sessionAlive=no*actorAlive=yes*)
+        [ "$(date +%s)" -lt "$end" ] || { printf '%s\n' "$state"; return $LOCKED_EXIT; }
+        sleep 1
         ;;
       *)
         printf '%s\n' "$state"
         return $LOCKED_EXIT
         ;;
     esac
-  fi
-  proc_start "$PPID"
-  (
-    umask 077
-    printf 'owner=%s\npid=%s\ntime=%s\nsession=%s\nsessionStart=%s\n' "$1" "$2" "$3" "$PPID" "$started" >"$LOCK/owner"
-  ) || die "cannot write $LOCK/owner" || return 1
+  done
   echo "@@locked"
 }
 
@@ -210,6 +288,16 @@ step_release() {
   key_value "$LOCK/owner" session
   [ "$v" = "$PPID" ] && rm -rf "$LOCK"
   return 0
+}
+
+# interrupt: asks the run of this SSH session that acts under the lock to stop at its next step boundary and run
+# its undo program (legacy-deploy's Ctrl-C; a second exec on the same connection). Prints the actor's pid.
+step_interrupt() {
+  key_value "$LOCK/owner" session
+  [ "$v" = "$PPID" ] || die "the lock $LOCK is not held by this SSH session" || return 1
+  : >"$LOCK/interrupt" || return 1
+  key_value "$LOCK/actor" pid
+  echo "@@actor=$v"
 }
 
 # pull IMAGE
@@ -300,6 +388,7 @@ step_wait_ready() {
   while :; do
     code=$(http_status GET "http://127.0.0.1:$HTTP_PORT/-/ready")
     [ "$code" = 200 ] && { echo ready; return 0; }
+    stop_waiting && { echo "interrupted: last answer ${code:-none}"; return $INTERRUPTED_EXIT; }
     [ "$(date +%s)" -ge "$end" ] && { echo "not ready: last answer ${code:-none}"; return 1; }
     sleep 0.25
   done
@@ -315,6 +404,7 @@ step_verify_hash() {
     running=$(printf '%s\n' "$metrics" | sed -n 's/^alloy_config_hash{.*sha256="\([0-9a-f]*\)".*} 1$/\1/p' | tail -n 1)
     loaded=$(printf '%s\n' "$metrics" | sed -n 's/^alloy_config_last_load_successful \([0-9.]*\)$/\1/p' | tail -n 1)
     [ "$running" = "$1" ] && [ "$loaded" = 1 ] && { echo "running $running"; return 0; }
+    stop_waiting && { echo "interrupted: running ${running:-unknown}"; return $INTERRUPTED_EXIT; }
     [ "$(date +%s)" -ge "$end" ] && { echo "running ${running:-unknown}, last load successful ${loaded:-unknown}"; return 1; }
     sleep 0.25
   done
@@ -356,49 +446,135 @@ step_move_dir() {
 
 # ---- dispatcher -----------------------------------------------------------------------------------------------
 
-# call_step NAME ARGC ARG...: runs step_NAME with exactly its ARGC arguments. eval sees only "${1}", "${2}"...
-# (numbers this function writes), never a value. The dispatcher's own variables start with _ (the steps share
-# the script's globals).
-call_step() {
-  _call=step_$1
-  _n=$2
+# act: registers this exec as the process acting under the lock (LOCK/actor, written whole by rename), when its
+# SSH session holds it: from now on the lock is live while this script runs, even once that session has ended.
+act() {
+  _acting=1
+  key_value "$LOCK/owner" session
+  [ "$v" = "$PPID" ] || return 0
+  proc_start "$$"
+  printf 'pid=%s\nstart=%s\n' "$$" "$started" >"$LOCK/actor.new" && mv -f "$LOCK/actor.new" "$LOCK/actor"
+}
+
+# interrupted: the run is to stop at its next step boundary: a signal came, legacy-deploy asked (LOCK/interrupt),
+# or the SSH session that started this exec has ended.
+interrupted() {
+  [ -n "$_signalled" ] && return 0
+  [ -e "$LOCK/interrupt" ] && return 0
+  proc_start "$PPID"
+  [ "$started" != "$_session_start" ]
+}
+
+# stop_waiting: true when a waiting step should give up early: interrupted under an `undo` program.
+stop_waiting() {
+  [ "$_on_interrupt" = undo ] && interrupted
+}
+
+# run_calls FIRST COUNT: runs COUNT framed step calls (STEP ARGC ARG...) that start at main's positional argument
+# FIRST, stopping at the first failure (its status). Sets _next to the position after them. The calls are built
+# with eval from numbers only ("${12}"), never from a value.
+run_calls() {
+  _next=$1
+  _left=$2
   shift 2
-  _i=1
-  while [ "$_i" -le "$_n" ]; do
-    _call="$_call \"\${$_i}\""
-    _i=$((_i + 1))
+  while [ "$_left" -gt 0 ]; do
+    _left=$((_left - 1))
+    _rc_step='' _rc_argc=''
+    eval "_rc_step=\${$_next}"
+    eval "_rc_argc=\${$((_next + 1))}"
+    _call=step_$_rc_step
+    _i=$((_next + 2))
+    _next=$((_i + _rc_argc))
+    while [ "$_i" -lt "$_next" ]; do
+      _call="$_call \"\${$_i}\""
+      _i=$((_i + 1))
+    done
+    echo "@@step $_rc_step"
+    eval "$_call"
+    _rc_status=$?
+    # a full disk is said as such: GNU tar says "Wrote only N of M bytes", dash's printf "I/O error"
+    [ "$_rc_status" -eq 0 ] || ! disk_full || echo "No space left on device in $ROOT" >&2
+    echo "@@done $_rc_step $_rc_status"
+    [ "$_rc_status" -eq 0 ] || return "$_rc_status"
   done
-  eval "$_call"
+  return 0
+}
+
+# check_call POSITION: the call (STEP ARGC ARG...) at main's positional argument POSITION is a known step with all
+# its arguments; sets _step, _argc and _args (the position of its first argument).
+check_call() {
+  _p=$1
+  shift
+  _step='' _argc=''
+  [ "$#" -ge "$((_p + 1))" ] || die "step at argument $_p: no argument count" || exit 64
+  eval "_step=\${$_p}"
+  eval "_argc=\${$((_p + 1))}"
+  case "$_step" in
+    observe | lock | release | interrupt | pull | make_dirs | stage | validate | set_aside | swap_and_reload | \
+      reload | swap_and_create | swap_and_start | restore_config | restore_previous | wait_ready | verify_hash | \
+      remove_container | stop_container | start_container | create_container | logs | move_dir | on_interrupt) ;;
+    *) die "unknown step: $_step" || exit 64 ;;
+  esac
+  case "$_argc" in '' | *[!0-9]*) die "step $_step: bad argument count $_argc" || exit 64 ;; esac
+  _args=$((_p + 2))
+  [ "$#" -ge "$((_args + _argc - 1))" ] || die "step $_step: $_argc arguments expected, $(($# - _args + 1)) given" || exit 64
+}
+
+# undo_and_stop: the interrupted run's end under an `undo` program: its undo steps, then the release, framed like
+# any step after an `@@interrupted STEP` line (the step it stopped before); exits 130, or with the status of the
+# undo step that failed (the lock then stays, stale once this script has ended).
+undo_and_stop() {
+  echo "@@interrupted $1"
+  shift
+  _on_interrupt=
+  run_calls "$_undo_at" "$_undo_calls" "$@" || exit $?
+  echo "@@step release"
+  step_release
+  echo "@@done release 0"
+  exit $INTERRUPTED_EXIT
 }
 
 main() {
   [ "$#" -ge 4 ] || die "usage: alloy-legacy DOCKER ROOT HTTP_PORT STOP_AFTER STEP ARGC ARG..." || exit 64
   DOCKER=$1 ROOT=$2 HTTP_PORT=$3 _stop_after=$4
-  shift 4
   CFG=$ROOT/alloy-legacy-config
   PREV=$ROOT/alloy-legacy-config.previous
   DATA=$ROOT/alloy-legacy-data
   LOCK=$ROOT/.alloy-legacy.lock
   STAGING=$LOCK/staging
+  # The SSH session may end under this script (Ctrl-C, a dropped link): writing to it must not kill the script
+  # half-way through a step; it stops at a step boundary instead (interrupted).
+  trap '' HUP PIPE
+  trap '_signalled=1' INT TERM
+  proc_start "$PPID"
+  _session_start=$started
+  _on_interrupt='' _acting=''
   _done=0
-  while [ "$#" -gt 0 ]; do
-    [ "$#" -ge 2 ] || die "step $1: no argument count" || exit 64
-    _step=$1 _argc=$2
-    shift 2
-    case "$_step" in
-      observe | lock | release | pull | make_dirs | stage | validate | set_aside | swap_and_reload | reload | \
-        swap_and_create | swap_and_start | restore_config | restore_previous | wait_ready | verify_hash | \
-        remove_container | stop_container | start_container | create_container | logs | move_dir) ;;
-      *) die "unknown step: $_step" || exit 64 ;;
-    esac
-    case "$_argc" in '' | *[!0-9]*) die "step $_step: bad argument count $_argc" || exit 64 ;; esac
-    [ "$#" -ge "$_argc" ] || die "step $_step: $_argc arguments expected, $# given" || exit 64
-    echo "@@step $_step"
-    call_step "$_step" "$_argc" "$@"
+  _pos=5
+  while [ "$_pos" -le "$#" ]; do
+    check_call "$_pos" "$@"
+    if [ "$_step" = on_interrupt ]; then
+      eval "_on_interrupt=\${$_args}"
+      _undo_at=$((_args + 1))
+      # the undo program's calls: count them from their argument counts
+      _undo_calls=0
+      _q=$_undo_at
+      while [ "$_q" -lt "$((_args + _argc))" ]; do
+        _qa=''
+        eval "_qa=\${$((_q + 1))}"
+        _q=$((_q + 2 + _qa))
+        _undo_calls=$((_undo_calls + 1))
+      done
+      _pos=$((_args + _argc))
+      continue
+    fi
+    if [ "$_on_interrupt" = undo ] && interrupted; then undo_and_stop "$_step" "$@"; fi
+    case "$_step" in observe | lock | release | interrupt | logs) ;; *) [ -n "$_acting" ] || act ;; esac
+    run_calls "$_pos" 1 "$@"
     _status=$?
-    echo "@@done $_step $_status"
+    if [ "$_status" -eq "$INTERRUPTED_EXIT" ] && [ "$_on_interrupt" = undo ]; then undo_and_stop "$_step" "$@"; fi
     [ "$_status" -eq 0 ] || exit "$_status"
-    shift "$_argc"
+    _pos=$_next
     _done=$((_done + 1))
     if [ -n "$_stop_after" ] && [ "$_done" -ge "$_stop_after" ]; then
       kill -KILL "$PPID"

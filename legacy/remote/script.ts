@@ -12,6 +12,7 @@ export type RemoteStep =
   | 'observe'
   | 'lock'
   | 'release'
+  | 'interrupt'
   | 'pull'
   | 'make_dirs'
   | 'stage'
@@ -30,7 +31,8 @@ export type RemoteStep =
   | 'start_container'
   | 'create_container'
   | 'logs'
-  | 'move_dir';
+  | 'move_dir'
+  | 'on_interrupt';
 
 /** One call of a remote step with its arguments. */
 export interface RemoteCall {
@@ -45,8 +47,55 @@ export interface RemoteContext {
   readonly httpPort: number;
 }
 
+/**
+ * The protocol between legacy-deploy and alloy-legacy.sh besides the step names, in one table: the exit statuses
+ * that mean something and the markers the steps print (test/legacy/remote-script.test.ts holds the script to it).
+ */
+export const remoteProtocol = {
+  exit: {
+    /** The lock step: another run holds the lock (its owner record is printed). */
+    locked: 75,
+    /** The run stopped at a step boundary because it was interrupted, and ran its undo program. */
+    interrupted: 130,
+  },
+  marker: {
+    locked: '@@locked',
+    tookOver: '@@took-over',
+    removedLock: '@@removed-lock',
+    /** The config before this change is kept in the previous-config folder, so restoring it is safe. */
+    savedPrevious: '@@saved-previous',
+    swapped: '@@swapped',
+    setAside: '@@set-aside',
+    created: '@@created',
+    started: '@@started',
+    /** `@@status=CODE`: the HTTP status of a reload, or `docker wait`'s status of the validation. */
+    status: '@@status',
+    restoredConfig: '@@restored-config',
+    /** `@@interrupted STEP`: the run stopped before STEP; the undo program's frames and the release follow. */
+    interrupted: '@@interrupted',
+    /** `@@actor=PID` (interrupt): the pid of the script the interrupt was left for. */
+    actor: '@@actor',
+  },
+} as const;
+
 /** Exit status of the lock step when another run holds the lock. */
-export const LOCKED_EXIT = 75;
+export const LOCKED_EXIT = remoteProtocol.exit.locked;
+
+/** What an interrupted run does at the step boundaries that follow: undo these calls and stop, or finish. */
+export type InterruptProgram =
+  | { readonly mode: 'undo'; readonly calls: readonly RemoteCall[] }
+  | { readonly mode: 'finish' };
+
+/** The pseudo-step that sets the interrupt program for the boundaries after it (not framed, not run). */
+export function onInterruptCall(program: InterruptProgram): RemoteCall {
+  const calls = program.mode === 'undo' ? program.calls : [];
+  return {
+    step: 'on_interrupt',
+    args: [program.mode, ...calls.flatMap((c) => [c.step, String(c.args.length), ...c.args])],
+  };
+}
+
+export const interruptCall: RemoteCall = { step: 'interrupt', args: [] };
 
 let scriptText: string | undefined;
 
@@ -88,6 +137,16 @@ export interface StepOutput {
   readonly step: string;
   readonly status: number | null;
   readonly output: string;
+}
+
+/**
+ * An exec's stdout split where an interrupted run stopped (`@@interrupted STEP`): the steps before, the step it
+ * stopped before (null when it was not interrupted) and the undo program's output with the release.
+ */
+export function splitAtInterruption(stdout: string): { steps: string; stoppedBefore: string | null; undo: string } {
+  const m = new RegExp(`^${remoteProtocol.marker.interrupted} (\\w+)$`, 'm').exec(stdout);
+  if (!m) return { steps: stdout, stoppedBefore: null, undo: '' };
+  return { steps: stdout.slice(0, m.index), stoppedBefore: m[1], undo: stdout.slice(m.index + m[0].length + 1) };
 }
 
 /** Splits an exec's stdout at the dispatcher's `@@step` / `@@done` frames. */

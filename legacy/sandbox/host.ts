@@ -106,6 +106,8 @@ export interface ConfigOverrides {
   readonly image?: string;
   readonly version?: string;
   readonly readyTimeoutSeconds?: number;
+  /** target.dockerPath; default the docker CLI of this machine. */
+  readonly dockerPath?: string;
 }
 
 export function freePort(): Promise<number> {
@@ -486,7 +488,7 @@ export async function startSshDockerHost(options: { registry?: boolean; dir?: st
           user,
           port: sshPort,
           rootDir,
-          dockerPath,
+          dockerPath: overrides.dockerPath ?? dockerPath,
         });
         dev.setIn(['alloyLegacy', 'httpPort'], httpPort);
         dev.setIn(['alloyLegacy', 'hostPaths'], hostPaths);

@@ -1,7 +1,7 @@
 /**
  * The exit codes of every `legacy-deploy` command, in one table so that scripts can tell the outcomes apart the
  * same way whatever the area (deploy, rename, dns, verify, plan). When several apply, the highest-priority one is
- * the process's exit code: `failed` > `unchecked` > `incomplete` > `changesPending` > `ok` (see `worstExitCode`).
+ * the process's exit code: `failed` > `interrupted` > `unchecked` > `incomplete` > `changesPending` > `ok` (see `worstExitCode`).
  */
 export const ExitCode = {
   /** Done, or (plan, --dry-run) nothing to change. */
@@ -17,12 +17,18 @@ export const ExitCode = {
   incomplete: 3,
   /** plan: a section could not be checked (for instance no credentials for it), so "no changes" cannot be said. */
   unchecked: 4,
+  /**
+   * deploy: stopped by Ctrl-C (SIGINT); the NAS stopped at a step boundary and undid what the run had changed, or
+   * had already proven the change and finished it. The report says which.
+   */
+  interrupted: 130,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 const priority: readonly ExitCodeValue[] = [
   ExitCode.failed,
+  ExitCode.interrupted,
   ExitCode.unchecked,
   ExitCode.incomplete,
   ExitCode.changesPending,

@@ -60,6 +60,7 @@ interface NodeSSHLike {
       stdin?: string | Readable;
       noTrim?: boolean;
       onChannel?: () => void;
+      onStdout?: (chunk: Buffer) => void;
     },
   ): Promise<{ stdout: string; stderr: string; code: number | null }>;
   dispose(): void;
@@ -151,11 +152,16 @@ export class RemoteSession {
 
   /**
    * Runs one remote command; `stdin` is streamed into it (the tar upload). `whileRunning` is called once the NAS
-   * has started the command.
+   * has started the command, `onStdout` with each chunk of its stdout as it comes (live progress).
    */
   async run(
     command: string,
-    options: { stdin?: Readable; stdinBytes?: number; whileRunning?: () => void } = {},
+    options: {
+      stdin?: Readable;
+      stdinBytes?: number;
+      whileRunning?: () => void;
+      onStdout?: (chunk: Buffer) => void;
+    } = {},
   ): Promise<RunResult> {
     if (this.lostWith) return { stdout: '', stderr: this.lostWith.message, code: null };
     if (options.stdinBytes) this.stats.bytesUploaded += options.stdinBytes;
@@ -164,6 +170,7 @@ export class RemoteSession {
       const r = await this.ssh.execCommand(command, {
         stdin: options.stdin,
         onChannel: options.whileRunning,
+        onStdout: options.onStdout,
         noTrim: true,
       });
       return { stdout: r.stdout, stderr: r.stderr, code: r.code };

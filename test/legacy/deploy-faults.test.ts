@@ -9,7 +9,9 @@ import { sshDockerHostAvailable } from '../support/ssh-docker-host';
  * is cut after each step of the plan in turn (the remote dispatcher's test-only switch kills its own SSH session,
  * LEGACY_DEPLOY_TEST_STOP_AFTER_STEP=N), and the next plain `deploy` must converge: exit 0, alloy-legacy ready on
  * the desired image and config (Alloy's own alloy_config_hash), the data folder's WAL byte for byte as before, no
- * lock left, no container or validation container left over.
+ * lock left, no container or validation container left over. The other faults of the suite are beside it:
+ * deploy-interrupt.test.ts (Ctrl-C at every step, the next run at once) and deploy-nas-faults.test.ts (a full
+ * disk at each point that writes, an incomplete lock, folder modes, a Docker engine that does not answer).
  */
 const describeHost = sshDockerHostAvailable('legacy-deploy fault tests') ? describe : describe.skip;
 

@@ -57,6 +57,7 @@ function deployed(overrides: Partial<ObservedState> = {}): ObservedState {
     previousConfigExists: true,
     old: { configDirExists: false, dataDirExists: false },
     containers: { current: container(), previous: null, old: null },
+    engineProblem: null,
     imagePresent: true,
     lock: null,
     ready: 200,

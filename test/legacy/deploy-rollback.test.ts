@@ -1,3 +1,5 @@
+import { boundaryUndo } from '../../legacy/deploy/apply-deploy';
+import type { DeployPlan } from '../../legacy/deploy/plan';
 import { nothingDone, type RollbackRecord, recordStep, rollbackFor } from '../../legacy/deploy/rollback';
 
 /** The rollback choice is a pure function of what the steps reported (legacy/deploy/rollback.ts). */
@@ -72,5 +74,48 @@ describe('recordStep', () => {
 
   test('a swap that never kept the previous config gives no config to restore', () => {
     expect(recordStep(nothingDone, 'swap-and-start', markers(), false)).toEqual(nothingDone);
+  });
+});
+
+describe('boundaryUndo: what an interrupted run does before each step', () => {
+  test('a version change undoes what the steps before did until the proof, then finishes', () => {
+    const plan: DeployPlan = {
+      steps: [
+        { kind: 'stage', changes: [] },
+        { kind: 'validate', image: 'i' },
+        { kind: 'set-aside' },
+        { kind: 'swap-and-recreate', reasons: ['image'], replaces: true },
+        { kind: 'wait-ready' },
+        { kind: 'verify-hash', sha256: 'a'.repeat(64) },
+        { kind: 'remove-previous' },
+      ],
+      blockers: [],
+      desiredHash: 'a'.repeat(64),
+    };
+    const back = ['restore-config', 'restore-previous-container', 'wait-ready'];
+    expect(boundaryUndo(plan, nothingDone)).toEqual([
+      [],
+      [],
+      [],
+      ['restore-previous-container', 'wait-ready'],
+      back,
+      back,
+      'finish',
+      'finish',
+    ]);
+  });
+
+  test('a config-only change: the previous files back and reloaded once they were reloaded', () => {
+    const plan: DeployPlan = {
+      steps: [
+        { kind: 'stage', changes: [] },
+        { kind: 'validate', image: 'i' },
+        { kind: 'swap-and-reload' },
+        { kind: 'verify-hash', sha256: 'a'.repeat(64) },
+      ],
+      blockers: [],
+      desiredHash: 'a'.repeat(64),
+    };
+    expect(boundaryUndo(plan, nothingDone)).toEqual([[], [], [], ['restore-config', 'reload-restored'], 'finish']);
   });
 });

@@ -52,6 +52,7 @@ describe('status', () => {
   } satisfies DeploySettings;
   const observedWith = (image: string): ObservedState => ({
     now: 1_000_000,
+    engineProblem: null,
     rootDirExists: true,
     configDir: { exists: true, files: [] },
     dataDirExists: true,

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { layoutFor } from '../../legacy/deploy/layout';
 import { tarArchive } from '../../legacy/deploy/tar';
-import { remoteScript } from '../../legacy/remote/script';
+import { remoteProtocol, remoteScript } from '../../legacy/remote/script';
 import { runShell } from '../support/remote-script';
 import { needsMet } from '../support/requirements';
 
@@ -138,6 +138,65 @@ describe.each(shells)('alloy-legacy.sh in %s', (name, shell) => {
     // --force-unlock removes a live one
     const forced = await run([['lock', 'carol@c', '44', 't', 'force']]);
     expect(forced.stdout).toMatch(/@@removed-lock[\s\S]*owner=bob@b[\s\S]*@@locked/);
+  });
+
+  it('lock: live while its actor acts though its session has ended; waited for; a record without all keys is stale', async () => {
+    const lockDir = layoutFor(root).lockDir;
+    mkdirSync(lockDir);
+    // an ended session, but the script acting under it still runs (this test process stands for it)
+    const start = readFileSync(`/proc/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ')[19];
+    writeFileSync(join(lockDir, 'owner'), 'owner=gone@g\npid=5\ntime=t\nsession=999999999\nsessionStart=1\n');
+    writeFileSync(join(lockDir, 'actor'), `pid=${process.pid}\nstart=${start}\n`);
+    const refused = await run([['lock', 'bob@b', '22', 't', '', '1']]);
+    expect(refused.code).toBe(75);
+    expect(refused.stdout).toMatch(/sessionAlive=no[\s\S]*actorAlive=yes[\s\S]*alive=yes/);
+    expect(readFileSync(join(lockDir, 'owner'), 'utf8')).toContain('owner=gone@g');
+    // once the actor is gone, the same lock is stale
+    writeFileSync(join(lockDir, 'actor'), 'pid=999999999\nstart=1\n');
+    expect((await run([['lock', 'bob@b', '22', 't', '', '0']])).stdout).toContain('@@took-over');
+    // a record cut short (a full disk) was never a live run's: taken over, said
+    rmSync(lockDir, { recursive: true });
+    mkdirSync(lockDir);
+    writeFileSync(join(lockDir, 'owner'), 'owner=half@h\npid=');
+    const half = await run([['lock', 'bob@b', '22', 't', '']]);
+    expect(half.stdout).toMatch(/@@took-over[\s\S]*incomplete=yes[\s\S]*@@locked/);
+    expect(statSync(lockDir).mode & 0o777).toBe(0o700);
+  });
+
+  it('interrupted at a step boundary: runs the undo program given for it, then the release; exit 130', async () => {
+    const l = layoutFor(root);
+    mkdirSync(l.configDir);
+    writeFileSync(join(l.configDir, 'main.alloy'), 'new');
+    mkdirSync(l.previousConfigDir);
+    writeFileSync(join(l.previousConfigDir, 'main.alloy'), 'old');
+    const undo = ['on_interrupt', 'undo', 'restore_config', '0'];
+    // not interrupted: the program is carried, never run
+    const plain = await run([['lock', 'me', '1', 't', ''], undo, 'make_dirs', 'release']);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).not.toContain('@@interrupted');
+    expect(readFileSync(join(l.configDir, 'main.alloy'), 'utf8')).toBe('new');
+    // asked to stop (the interrupt step of the same session): it stops before the next step and undoes
+    await run([['lock', 'me', '1', 't', ''], 'interrupt']);
+    const stopped = await run([undo, ['remove_container', 'alloy-legacy']]);
+    expect(stopped.code).toBe(130);
+    expect(stopped.stdout).toMatch(
+      /^@@interrupted remove_container\n@@step restore_config\n@@done restore_config 0\n@@step release\n@@done release 0\n$/,
+    );
+    expect(readFileSync(join(l.configDir, 'main.alloy'), 'utf8')).toBe('old');
+    expect(existsSync(l.lockDir)).toBe(false);
+    expect(dockerCalls()).toEqual([]);
+    // `finish`: an interrupted run carries on
+    await run([['lock', 'me', '1', 't', ''], 'interrupt']);
+    const finished = await run([['on_interrupt', 'finish'], ['remove_container', 'alloy-legacy'], 'release']);
+    expect(finished.code).toBe(0);
+    expect(finished.stdout).not.toContain('@@interrupted');
+  });
+
+  it("every marker and exit status of the protocol table is the script's", () => {
+    const text = readFileSync(join(__dirname, '../../legacy/remote/alloy-legacy.sh'), 'utf8');
+    for (const m of Object.values(remoteProtocol.marker)) expect(text).toContain(m);
+    expect(text).toContain(`LOCKED_EXIT=${remoteProtocol.exit.locked}`);
+    expect(text).toContain(`INTERRUPTED_EXIT=${remoteProtocol.exit.interrupted}`);
   });
 
   it('release removes only a lock of this SSH session', async () => {

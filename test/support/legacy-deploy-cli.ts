@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { type ProgramResult, runProgram } from './run-program';
 
@@ -18,11 +19,12 @@ function hermeticEnv(): NodeJS.ProcessEnv {
 /** Runs `legacy-deploy <args>` from source in its own process, as a user would, without a TTY. */
 export function runLegacyDeploy(
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; onStderr?: (text: string) => void } = {},
+  options: { env?: NodeJS.ProcessEnv; onStderr?: (text: string) => void; onSpawn?: (child: ChildProcess) => void } = {},
 ): Promise<CliResult> {
   return runProgram(process.execPath, ['--import', 'tsx', 'test/support/legacy-deploy-entry.ts', ...args], {
     cwd: repo,
     env: { ...hermeticEnv(), ...options.env },
     onStderr: options.onStderr,
+    onSpawn: options.onSpawn,
   });
 }

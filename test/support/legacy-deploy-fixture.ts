@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { imageChanges } from '../../tools/alloy/alloy-image';
@@ -105,6 +106,8 @@ export class LegacyDeployFixture {
       /** false: no --identity (the key must come from ssh-agent via `env.SSH_AUTH_SOCK`). */
       identity?: false;
       env?: NodeJS.ProcessEnv;
+      /** Called with the CLI's process (to signal it). */
+      onSpawn?: (child: ChildProcess) => void;
     } = {},
   ): Promise<CliResult> {
     return runLegacyDeploy(
@@ -120,7 +123,11 @@ export class LegacyDeployFixture {
         ...extra,
       ],
       // the settings cache goes into the host's temp folder, not the user's ~/.cache
-      { onStderr: options.onStderr, env: { XDG_CACHE_HOME: join(this.host.dir, 'cache'), ...options.env } },
+      {
+        onStderr: options.onStderr,
+        onSpawn: options.onSpawn,
+        env: { XDG_CACHE_HOME: join(this.host.dir, 'cache'), ...options.env },
+      },
     );
   }
 

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 
 export interface ProgramResult {
   readonly code: number | null;
@@ -13,10 +13,17 @@ export interface ProgramResult {
 export function runProgram(
   command: string,
   args: readonly string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; onStderr?: (text: string) => void },
+  options: {
+    cwd: string;
+    env: NodeJS.ProcessEnv;
+    onStderr?: (text: string) => void;
+    /** Called with the started process (to signal it). */
+    onSpawn?: (child: ChildProcess) => void;
+  },
 ): Promise<ProgramResult> {
   return new Promise((ok, fail) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    options.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
