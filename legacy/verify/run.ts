@@ -8,11 +8,10 @@ import { isIPv4 } from 'node:net';
 import { join, resolve } from 'node:path';
 import { builtinPorts } from '../../lib/config/schema';
 import { ALLOY_DEFAULTS } from '../../lib/defaults';
-import { kubernetesPipelineFiles } from '../../lib/kubernetes-pipeline';
+import { centralPipeline } from '../../lib/central-pipeline';
 import { DnsError } from '../dns/errors';
 import { reportFailure } from '../dns/report';
 import { type DnsStack, loadDnsStack } from '../dns/stack';
-import { expectedConfigHash } from './central-config';
 import {
   type CheckResult,
   checkCentralConfig,
@@ -69,14 +68,12 @@ function readCa(file: string | undefined): string | undefined {
   }
 }
 
-function centralConfigHash(options: VerifyOptions, { collect, version, replicas }: DnsStack['central']): string {
-  const dir = resolve(options.centralAssets ?? join(options.configDir, '..', 'assets/alloy'));
+/** The hash of the central pipeline as synth makes it (the chart's ConfigMap annotation), from these folders. */
+export function centralConfigHash(options: VerifyOptions, central: DnsStack['central']): string {
+  const assetsDir = resolve(options.centralAssets ?? join(options.configDir, '..', 'assets/alloy'));
   try {
-    const kubernetesDir = join(options.configDir, '..', ALLOY_DEFAULTS.kubernetesAssetsDir);
-    return expectedConfigHash(
-      dir,
-      kubernetesPipelineFiles({ collect: collect.kubernetes, version, replicas, dir: kubernetesDir }),
-    );
+    const kubernetesAssetsDir = join(options.configDir, '..', ALLOY_DEFAULTS.kubernetesAssetsDir);
+    return centralPipeline({ ...central, assetsDir, kubernetesAssetsDir }).hash;
   } catch (e) {
     throw new DnsError(`--central-assets: ${e instanceof Error ? e.message : String(e)}`);
   }
