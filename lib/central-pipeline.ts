@@ -28,7 +28,7 @@ export interface CentralPipelineProps {
   readonly kubernetesAssetsDir?: string;
 }
 
-/** The central pipeline as data; made only by `centralPipeline`, so its settings passed the HA and collect rules. */
+/** The central pipeline as data, made by `centralPipeline`: its settings passed the HA and collect rules. */
 export interface CentralPipeline {
   /**
    * The settings it was made and checked for (the release and the replicas decide the clustering blocks, the
@@ -54,7 +54,7 @@ export interface PipelineSettings {
   readonly sources: readonly KubernetesSource[];
 }
 
-/** The settings of `props` as a pipeline records them; two pipelines of equal settings hold the same files. */
+/** The settings of `props` as a pipeline records them; from the same folders, equal settings make the same files. */
 export function settingsOf(props: Omit<CentralPipelineProps, 'assetsDir' | 'kubernetesAssetsDir'>): PipelineSettings {
   return {
     version: props.version ?? ALLOY_DEFAULTS.version,

@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import { join, resolve } from 'node:path';
+import { centralPipeline } from '../../lib/central-pipeline';
 import { builtinPorts } from '../../lib/config/schema';
 import { ALLOY_DEFAULTS } from '../../lib/defaults';
-import { centralPipeline } from '../../lib/central-pipeline';
 import { DnsError } from '../dns/errors';
 import { reportFailure } from '../dns/report';
 import { type DnsStack, loadDnsStack } from '../dns/stack';

@@ -4,7 +4,7 @@
  * and the two folders. Each rule is asserted on the value the consumers take, not on a re-computation.
  */
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { App, Testing } from 'cdk8s';
 import { alloyConfigHash, type Diagnostic } from '../../alloy-lint';
 import { loadDnsStack } from '../../legacy/dns/stack';
@@ -32,14 +32,12 @@ function haWithPodLogs(project: ScratchProject) {
 test('what is linted is what is mounted: each source text is the file of its name, and the hash is of those texts', () => {
   withScratchProject((project) => {
     const pipeline = haWithPodLogs(project);
-    const names = pipeline.sources.map((s) => s.file.slice(s.file.lastIndexOf('/') + 1));
+    const names = pipeline.sources.map((s) => basename(s.file));
     expect(names.sort()).toEqual(Object.keys(pipeline.files).sort());
-    for (const s of pipeline.sources) expect(pipeline.files[s.file.slice(s.file.lastIndexOf('/') + 1)]).toBe(s.text);
+    for (const s of pipeline.sources) expect(pipeline.files[basename(s.file)]).toBe(s.text);
     expect(pipeline.files['collect_pod_logs.alloy']).toMatch(/clustering \{\n\t\tenabled = true\n\t\}/);
     expect(pipeline.hash).toBe(
-      alloyConfigHash(
-        pipeline.sources.map((s) => ({ name: s.file.slice(s.file.lastIndexOf('/') + 1), content: s.text })),
-      ),
+      alloyConfigHash(pipeline.sources.map((s) => ({ name: basename(s.file), content: s.text }))),
     );
   });
 });
