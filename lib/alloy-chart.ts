@@ -3,23 +3,20 @@ import type { Construct } from 'constructs';
 import { formatDiagnostic } from '../alloy-lint';
 import { type AlloyPodProps, TLS_FILES } from './alloy-pod';
 import { AlloyAutoscaler } from './autoscaler';
+import { type CentralPipeline, centralPipeline, isMadeFor } from './central-pipeline';
 import { AlloyCertificate } from './certificate';
 import { AlloyClusterRole } from './cluster-role';
 import { AlloyClusterRoleBinding } from './cluster-role-binding';
 import { AlloyClusterService } from './cluster-service';
-import { collectProblems } from './config/collect-rules';
-import { haProblems } from './config/ha-rules';
 import { AlloyConfigMap } from './config-map';
 import { ALLOY_DEFAULTS, type ClusterCa } from './defaults';
 import { AlloyDeployment } from './deployment';
-import { kubernetesPipelineFiles } from './kubernetes-pipeline';
 import { enabledSources, type KubernetesCollect, type KubernetesSource } from './kubernetes-sources';
 import { recommendedLabels, selectorLabels } from './labels';
 import { AlloyNamespace } from './namespace';
 import { AlloyDataClaim } from './persistent-volume-claim';
 import { AlloyDisruptionBudget } from './pod-disruption-budget';
 import { alloyPorts, type ExtraPortProps, type ServicePortsProps } from './ports';
-import { rbacDiagnostics } from './rbac-check';
 import type { ContainerResources } from './resources';
 import { AlloyService } from './service';
 import { AlloyServiceAccount } from './service-account';
@@ -74,10 +71,15 @@ export interface AlloyChartProps extends ChartProps {
   readonly servicePorts?: ServicePortsProps;
   /** Metric labels dropped before remote write (`ALLOY_DROP_LABELS`, process_drop_labels.alloy). @default none */
   readonly dropLabels?: readonly string[];
-  /** Folder of the central pipeline's `*.alloy` files. @default 'assets/alloy' */
+  /** Folder of the central pipeline's `*.alloy` files (read only without `pipeline`). @default 'assets/alloy' */
   readonly assetsDir?: string;
-  /** Folder of the chart's `collect.kubernetes` pipeline files. @default 'assets/alloy_kubernetes' */
+  /** Folder of the `collect.kubernetes` pipeline files (read only without `pipeline`). @default 'assets/alloy_kubernetes' */
   readonly kubernetesAssetsDir?: string;
+  /**
+   * The pipeline, computed once by the caller (synth lints the same value); it must have been made for this chart's
+   * version, replicas, ha and collect. @default centralPipeline of these props and folders
+   */
+  readonly pipeline?: CentralPipeline;
   /** Namespace of every object. @default 'alloy' */
   readonly namespaceName?: string;
 }
@@ -130,11 +132,13 @@ export class AlloyChart extends Chart {
     super(scope, id, { ...props, disableResourceNameHashes: true });
     const version = props.version ?? ALLOY_DEFAULTS.version;
     const replicas = props.replicas ?? ALLOY_DEFAULTS.replicas;
-    const problems = [
-      ...haProblems({ version, replicas, ha: props.ha }),
-      ...collectProblems({ version, replicas, collect: props.collect }),
-    ];
-    if (problems.length > 0) throw new Error(problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('\n'));
+    // The pipeline's maker checks the settings (HA and collect rules): given one, only that it is made for these.
+    const pipeline = props.pipeline ?? centralPipeline(props);
+    if (!isMadeFor(pipeline, props)) {
+      throw new Error('pipeline: made for other version, replicas, ha or collect settings than the chart is given');
+    }
+    const refused = pipeline.diagnostics.filter((d) => d.severity === 'error');
+    if (refused.length > 0) throw new Error(refused.map(formatDiagnostic).join('\n'));
 
     const namespace = props.namespaceName ?? ALLOY_DEFAULTS.names.namespace;
     const labels = recommendedLabels({ version });
@@ -142,22 +146,7 @@ export class AlloyChart extends Chart {
     const sources = enabledSources(props.collect?.kubernetes);
 
     new AlloyNamespace(this, 'Namespace', { name: namespace, labels });
-    this.configMap = new AlloyConfigMap(this, 'ConfigMap', {
-      namespace,
-      labels,
-      assetsDir: props.assetsDir,
-      extraFiles: kubernetesPipelineFiles({
-        collect: props.collect?.kubernetes,
-        version,
-        replicas,
-        dir: props.kubernetesAssetsDir,
-      }),
-    });
-    const rbac = rbacDiagnostics(
-      Object.entries(this.configMap.data).map(([file, text]) => ({ file, text })),
-      props.collect?.kubernetes,
-    );
-    if (rbac.length > 0) throw new Error(rbac.map(formatDiagnostic).join('\n'));
+    this.configMap = new AlloyConfigMap(this, 'ConfigMap', { namespace, labels, pipeline });
     // The API identity only when a source needs one: without it the pod keeps the default account, no token.
     const serviceAccount = sources.length > 0 ? this.kubernetesAccess(namespace, labels, sources) : undefined;
     // One replica, one claim; in HA mode each replica gets its own from the StatefulSet's claim template.
@@ -200,6 +189,7 @@ export class AlloyChart extends Chart {
       const clusterService = new AlloyClusterService(this, 'ClusterService', { namespace, labels });
       const statefulSet = new AlloyStatefulSet(this, 'StatefulSet', {
         ...pod,
+        configMap: this.configMap,
         replicas,
         clusterService,
         hostname: props.hostname,

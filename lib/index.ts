@@ -13,11 +13,20 @@ export {
 } from './alloy-chart';
 export { ALLOY_UID, type AlloyPodProps, MOUNT_PATHS, SYSTEM_CA_BUNDLE, TLS_FILES } from './alloy-pod';
 export { AlloyAutoscaler, type AlloyAutoscalerProps } from './autoscaler';
+export {
+  type CentralPipeline,
+  type CentralPipelineProps,
+  centralPipeline,
+  isMadeFor,
+  PipelineError,
+  type PipelineSettings,
+  settingsOf,
+} from './central-pipeline';
 export { AlloyCertificate, type AlloyCertificateProps } from './certificate';
 export { AlloyClusterRole, type AlloyClusterRoleProps } from './cluster-role';
 export { AlloyClusterRoleBinding, type AlloyClusterRoleBindingProps } from './cluster-role-binding';
 export { AlloyClusterService, type AlloyClusterServiceProps } from './cluster-service';
-export { AlloyConfigMap, type AlloyConfigMapProps, CONFIG_HASH_ANNOTATION, readAlloyFiles } from './config-map';
+export { AlloyConfigMap, type AlloyConfigMapProps, CONFIG_HASH_ANNOTATION } from './config-map';
 export { CONFIG_RELOADER_IMAGE, type ConfigReloaderProps, configReloaderContainer, reloadUrl } from './config-reloader';
 export { ALLOY_DEFAULTS, type ClusterCa } from './defaults';
 export { AlloyDeployment, type AlloyDeploymentProps } from './deployment';

@@ -12,10 +12,12 @@ import {
   workloadBase,
 } from './alloy-pod';
 import type { AlloyClusterService } from './cluster-service';
-import { haProblems } from './config/ha-rules';
+import type { AlloyConfigMap } from './config-map';
 import { ALLOY_DEFAULTS, type ClusterCa } from './defaults';
 
 export interface AlloyStatefulSetProps extends AlloyPodProps {
+  /** The pipeline's ConfigMap: its pipeline must be made for these replicas and this version (clustering blocks). */
+  readonly configMap: AlloyConfigMap;
   /** Number of pods (2–20). */
   readonly replicas: number;
   /** Headless Service the peers join through; also the StatefulSet's governing Service. */
@@ -52,9 +54,15 @@ export class AlloyStatefulSet extends kplus.StatefulSet {
   constructor(scope: Construct, id: string, props: AlloyStatefulSetProps) {
     if (props.replicas < 2)
       throw new Error('AlloyStatefulSet: replicas must be 2 or more (one replica: AlloyDeployment)');
-    const problems = haProblems({ version: props.version ?? ALLOY_DEFAULTS.version, replicas: props.replicas });
-    if (problems.length > 0) {
-      throw new Error(`AlloyStatefulSet: ${problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; ')}`);
+    // The HA rules (a release whose clustering over TLS is broken, too many replicas) were checked where the
+    // pipeline was made; what is left is that the pods run the pipeline made for them.
+    const { settings } = props.configMap.pipeline;
+    const version = props.version ?? ALLOY_DEFAULTS.version;
+    if (settings.replicas !== props.replicas || settings.version !== version) {
+      throw new Error(
+        `AlloyStatefulSet: ${props.replicas} replicas of ${version} cannot mount a pipeline made for ` +
+          `${settings.replicas} of ${settings.version} (make it with centralPipeline({ replicas, version }))`,
+      );
     }
     super(scope, id, {
       ...workloadBase(props),

@@ -2,24 +2,21 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync }
 import { dirname, join, resolve } from 'node:path';
 import { App } from 'cdk8s';
 import {
-  alloySourcesOf,
   type Diagnostic,
   formatDiagnostic,
   type LintOptions,
   type LintResult,
   lintSources,
-  pipelineFilesOf,
-  type SourceFile,
   UnknownReleaseError,
   upgradeSources,
 } from '../alloy-lint';
 import { AlloyChart, providedEnv } from './alloy-chart';
+import { type CentralPipeline, centralPipeline, PipelineError } from './central-pipeline';
 import { loadProdStack } from './config/load';
 import type { CentralAlloyConfig } from './config/schema';
-import { ALLOY_DEFAULTS } from './defaults';
-import { kubernetesPipelineFiles } from './kubernetes-pipeline';
 import { objectsThatLeft } from './objects-left';
-import { rbacDiagnostics } from './rbac-check';
+
+export { PipelineError };
 
 export interface SynthOptions {
   /** The prod stack file. @default 'config/prod.yaml' */
@@ -39,25 +36,20 @@ export interface SynthResult {
   readonly warnings: string[];
 }
 
-/** A pipeline the linter rejects: every problem as `file:line:col: error: message`. */
-export class PipelineError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(problems.join('\n'));
-    this.name = 'PipelineError';
-  }
-}
-
 /**
  * Validates everything, synthesizes into a scratch folder beside the output, and only then moves the manifests
  * into place: a bad stack file or pipeline leaves the previous dist/ exactly as it was.
  */
 export function synthesize(options: SynthOptions = {}): SynthResult {
   const outDir = resolve(options.outDir ?? 'dist');
-  const assetsDir = options.assetsDir ?? ALLOY_DEFAULTS.assetsDir;
-  const kubernetesAssetsDir = options.kubernetesAssetsDir ?? ALLOY_DEFAULTS.kubernetesAssetsDir;
   const configFile = options.configFile ?? 'config/prod.yaml';
   const stack = loadProdStack(configFile);
-  const sources = pipelineSources(stack.alloy, assetsDir, kubernetesAssetsDir);
+  // Made once: what is linted here is what the ConfigMap mounts and hashes (and what verify expects).
+  const pipeline = centralPipeline({
+    ...stack.alloy,
+    assetsDir: options.assetsDir,
+    kubernetesAssetsDir: options.kubernetesAssetsDir,
+  });
   // Judged as the release and stability level the pod runs (config/prod.yaml); several replicas run clustered,
   // so every component that can split its work must say whether it does.
   const lintOptions: LintOptions = {
@@ -65,7 +57,7 @@ export function synthesize(options: SynthOptions = {}): SynthResult {
     stabilityLevel: stack.alloy.stabilityLevel,
     clustering: stack.alloy.replicas > 1,
   };
-  const { diagnostics, note } = checkPipeline(sources, stack.alloy, lintOptions, configFile);
+  const { diagnostics, note } = checkPipeline(pipeline, stack.alloy, lintOptions, configFile);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) throw new PipelineError(errors.map(formatDiagnostic));
   // A release the linter has no data for is never judged silently as another: said once.
@@ -77,7 +69,7 @@ export function synthesize(options: SynthOptions = {}): SynthResult {
   const previous = versionIn(outDir);
   if (previous !== undefined) {
     try {
-      const upgrade = upgradeSources(sources, { from: previous, to: stack.alloy.version }, lintOptions);
+      const upgrade = upgradeSources(pipeline.sources, { from: previous, to: stack.alloy.version }, lintOptions);
       warnings.push(...upgrade.map((d) => formatDiagnostic({ ...d, severity: 'warning' })));
     } catch (e) {
       // The previous dist/ may run a release older than the linter's data: then the comparison is not made.
@@ -90,7 +82,7 @@ export function synthesize(options: SynthOptions = {}): SynthResult {
   const scratch = mkdtempSync(`${outDir}.tmp-`);
   try {
     const app = new App({ outdir: scratch });
-    new AlloyChart(app, 'alloy', { ...stack.alloy, assetsDir, kubernetesAssetsDir });
+    new AlloyChart(app, 'alloy', { ...stack.alloy, pipeline });
     app.synth();
 
     const written = readdirSync(scratch).sort();
@@ -127,46 +119,25 @@ function versionIn(outDir: string): string | undefined {
 }
 
 /**
- * The files the ConfigMap will hold, as the linter sees them: the assets folder and the enabled
- * `collect.kubernetes` files (in HA mode with the clustering the chart adds), each named by its path.
- */
-function pipelineSources(alloy: CentralAlloyConfig, assetsDir: string, kubernetesAssetsDir: string): SourceFile[] {
-  // The folder as lint, the ConfigMap and the deploy see it (pipelineFilesOf: links, sub-folders, odd names refused).
-  const { files, problem } = pipelineFilesOf(assetsDir);
-  if (problem) throw new PipelineError([formatDiagnostic(problem)]);
-  const { version, replicas } = alloy;
-  const added = kubernetesPipelineFiles({
-    collect: alloy.collect.kubernetes,
-    version,
-    replicas,
-    dir: kubernetesAssetsDir,
-  });
-  return [
-    ...alloySourcesOf(assetsDir, files),
-    ...Object.entries(added).map(([name, text]) => ({ file: join(kubernetesAssetsDir, name), text })),
-  ];
-}
-
-/**
  * Lints the pipeline as one configuration, with the chart's two rules on top of the toolkit's: every env var it
  * reads must be one the pod provides, and every component that reads the Kubernetes API needs the RBAC the
- * chart grants; otherwise Alloy fails on the cluster.
+ * chart grants (the pipeline's own diagnostics, found when it was made); otherwise Alloy fails on the cluster.
  */
 function checkPipeline(
-  sources: SourceFile[],
+  pipeline: CentralPipeline,
   alloy: CentralAlloyConfig,
   options: LintOptions,
   configFile: string,
 ): { diagnostics: Diagnostic[]; note?: string } {
   let lint: LintResult;
   try {
-    lint = lintSources(sources, { ...options, alloyVersion: alloy.version });
+    lint = lintSources(pipeline.sources, { ...options, alloyVersion: alloy.version });
   } catch (e) {
     if (e instanceof UnknownReleaseError) throw new PipelineError([`${configFile}: alloy.version: ${e.message}`]);
     throw e;
   }
   return {
-    diagnostics: [...lint.diagnostics, ...rbacDiagnostics(sources, alloy.collect.kubernetes)],
+    diagnostics: [...lint.diagnostics, ...pipeline.diagnostics],
     note: lint.judgedBy.note,
   };
 }

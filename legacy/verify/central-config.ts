@@ -5,8 +5,6 @@
  * hash series to the hash of the files it failed on (grafana/alloy `InstrumentConfig`), so a failed last load fails
  * the check whatever the hash says.
  */
-import { join } from 'node:path';
-import { alloyConfigHash, formatDiagnostic, pipelineFilesOf } from '../../alloy-lint';
 import { parsePrometheusText } from './prometheus';
 
 export interface ConfigVerdict {
@@ -14,20 +12,7 @@ export interface ConfigVerdict {
   readonly detail: string;
 }
 
-/**
- * The hash Alloy will report for a folder's `*.alloy` files and the files the chart `added` to the ConfigMap
- * (alloy.collect.kubernetes); throws a one-line error for a missing folder.
- */
-export function expectedConfigHash(dir: string, added: Readonly<Record<string, string>> = {}): string {
-  const { files, problem } = pipelineFilesOf(dir);
-  if (problem) throw new Error(formatDiagnostic(problem));
-  return alloyConfigHash([
-    ...files.map((f) => ({ name: f.path, content: f.content })),
-    // Named inside the same folder, so the byte order of names is that of the ConfigMap's keys in /etc/alloy.
-    ...Object.entries(added).map(([name, content]) => ({ name: join(dir, name), content })),
-  ]);
-}
-
+/** Judges Alloy's /metrics against the hash expected: the CentralPipeline's, the one the chart annotates. */
 export function judgeCentralConfig(metricsText: string, expected: string): ConfigVerdict {
   const { samples } = parsePrometheusText(metricsText);
   const reported = [

@@ -6,14 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import { resolve } from 'node:path';
+import { centralPipeline } from '../../lib/central-pipeline';
 import { builtinPorts } from '../../lib/config/schema';
 import { ALLOY_DEFAULTS } from '../../lib/defaults';
-import { kubernetesPipelineFiles } from '../../lib/kubernetes-pipeline';
 import { DnsError } from '../dns/errors';
 import { reportFailure } from '../dns/report';
 import { type DnsStack, loadDnsStack } from '../dns/stack';
 import { redactOutput } from '../shared/redact-output';
-import { expectedConfigHash } from './central-config';
 import {
   type CheckResult,
   checkCentralConfig,
@@ -70,15 +69,13 @@ function readCa(file: string | undefined): string | undefined {
   }
 }
 
-function centralConfigHash(options: VerifyOptions, { collect, version, replicas }: DnsStack['central']): string {
+/** The hash of the central pipeline as synth makes it (the chart's ConfigMap annotation), from these folders. */
+export function centralConfigHash(options: VerifyOptions, central: DnsStack['central']): string {
   // Like every path option and default, from the working directory (as `npm run synth` reads them).
-  const dir = resolve(options.centralAssets ?? ALLOY_DEFAULTS.assetsDir);
+  const assetsDir = resolve(options.centralAssets ?? ALLOY_DEFAULTS.assetsDir);
   try {
-    const kubernetesDir = resolve(ALLOY_DEFAULTS.kubernetesAssetsDir);
-    return expectedConfigHash(
-      dir,
-      kubernetesPipelineFiles({ collect: collect.kubernetes, version, replicas, dir: kubernetesDir }),
-    );
+    const kubernetesAssetsDir = resolve(ALLOY_DEFAULTS.kubernetesAssetsDir);
+    return centralPipeline({ ...central, assetsDir, kubernetesAssetsDir }).hash;
   } catch (e) {
     throw new DnsError(`--central-assets: ${e instanceof Error ? e.message : String(e)}`);
   }

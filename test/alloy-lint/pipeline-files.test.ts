@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alloyFilesOf, formatDiagnostic, lintDirectory, pipelineFilesOf } from '../../alloy-lint';
-import { readAlloyFiles } from '../../lib/config-map';
+import { centralPipeline } from '../../lib/central-pipeline';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -37,7 +37,7 @@ describe('pipelineFilesOf', () => {
     expect(pipelineFilesOf(dir).files.map((f) => f.name)).toEqual(['.export_central.alloy', 'ca.pem', 'main.alloy']);
     expect(alloyFilesOf(dir).files).toEqual([join(dir, '.export_central.alloy'), join(dir, 'main.alloy')]);
     // synth's ConfigMap takes the same .alloy files
-    expect(Object.keys(readAlloyFiles(dir))).toEqual(['.export_central.alloy', 'main.alloy']);
+    expect(Object.keys(centralPipeline({ assetsDir: dir }).files)).toEqual(['.export_central.alloy', 'main.alloy']);
   });
 
   it('a hidden .alloy file is linted as part of the folder (defect 2: lint and deploy see the same files)', () => {
@@ -57,7 +57,7 @@ describe('pipelineFilesOf', () => {
     expect(problemOf(dir)).toBe(
       `${join(dir, 'notes.txt')}: error: is a symbolic link: refused (copy the file into the folder instead)`,
     );
-    expect(() => readAlloyFiles(dir)).toThrow(`${join(dir, 'notes.txt')}: error: is a symbolic link`);
+    expect(() => centralPipeline({ assetsDir: dir })).toThrow(`${join(dir, 'notes.txt')}: error: is a symbolic link`);
     expect(lintDirectory(dir).diagnostics.map(formatDiagnostic)).toEqual([problemOf(dir)]);
   });
 
@@ -65,7 +65,7 @@ describe('pipelineFilesOf', () => {
     const dir = folder({ 'main.alloy': 'logging { }\n' });
     const outside = folder({ 'x.alloy': 'prometheus.exporter.self "s" { }\n' });
     symlinkSync(join(outside, 'x.alloy'), join(dir, 'x.alloy'));
-    expect(() => readAlloyFiles(dir)).toThrow(/x\.alloy: error: is a symbolic link/);
+    expect(() => centralPipeline({ assetsDir: dir })).toThrow(/x\.alloy: error: is a symbolic link/);
   });
 
   it('refuses a dangling link and a sub-folder with one line each, never an exception (defect 6)', () => {

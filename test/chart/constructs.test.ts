@@ -19,6 +19,7 @@ import {
   AlloyStatefulSet,
   alloyPorts,
   CONFIG_HASH_ANNOTATION,
+  centralPipeline,
   HTTP_PORT,
   selectorLabels,
 } from '../../lib';
@@ -34,12 +35,12 @@ const ofKind = (chart: Chart, kind: string): Manifest => {
   return found[0];
 };
 
-/** The pieces a workload needs, in a fresh chart. */
-function podParts(chart: Chart) {
+/** The pieces a workload needs, in a fresh chart; its ConfigMap holds the pipeline made for `replicas`. */
+function podParts(chart: Chart, replicas = 1) {
   return {
     selectorLabels: selectorLabels(),
     labels: selectorLabels(),
-    configMap: new AlloyConfigMap(chart, 'ConfigMap', { assetsDir }),
+    configMap: new AlloyConfigMap(chart, 'ConfigMap', { pipeline: centralPipeline({ assetsDir, replicas }) }),
     tlsSecretName: new AlloyCertificate(chart, 'Certificate', { hostname: 'otel.example.org' }).secretName,
     ports: alloyPorts([]),
   };
@@ -51,12 +52,16 @@ test('AlloyNamespace: named alloy, cluster-scoped', () => {
   expect(ofKind(chart, 'Namespace').metadata).toEqual({ name: 'alloy' });
 });
 
-test('AlloyConfigMap: the folder as keys in namespace alloy, with the expected-hash annotation', () => {
+test("AlloyConfigMap: the pipeline's files as keys in namespace alloy, its hash as the annotation", () => {
   const chart = Testing.chart();
-  const configMap = new AlloyConfigMap(chart, 'ConfigMap', { assetsDir });
+  const pipeline = centralPipeline({ assetsDir });
+  const configMap = new AlloyConfigMap(chart, 'ConfigMap', { pipeline });
   const object = ofKind(chart, 'ConfigMap');
   expect(object.metadata).toMatchObject({ name: 'alloy-config', namespace: 'alloy' });
-  expect(object.metadata.annotations[CONFIG_HASH_ANNOTATION]).toBe(configMap.configHash);
+  expect(object.data).toEqual(pipeline.files);
+  expect(Object.keys(object.data)).toEqual(Object.keys(pipeline.files));
+  expect(object.metadata.annotations[CONFIG_HASH_ANNOTATION]).toBe(pipeline.hash);
+  expect(configMap.configHash).toBe(pipeline.hash);
   expect(Object.keys(object.data)).toContain('collect_otlp.alloy');
 });
 
@@ -98,7 +103,7 @@ test('AlloyDeployment: one pod, Recreate, Alloy at the default version and the r
 
 test('AlloyStatefulSet: clustered replicas with claim templates; fewer than 2 replicas or v1.16.2 are refused', () => {
   const chart = Testing.chart();
-  const parts = podParts(chart);
+  const parts = podParts(chart, 2);
   const clusterService = new AlloyClusterService(chart, 'ClusterService');
   new AlloyStatefulSet(chart, 'StatefulSet', { ...parts, replicas: 2, clusterService, hostname: 'otel.example.org' });
   const set = ofKind(chart, 'StatefulSet');
@@ -107,13 +112,21 @@ test('AlloyStatefulSet: clustered replicas with claim templates; fewer than 2 re
   expect(set.spec.template.spec.containers[0].args).toContain('--cluster.tls-server-name=otel.example.org');
 
   const other = Testing.chart();
-  const more = { ...podParts(other), clusterService: new AlloyClusterService(other, 'ClusterService') };
+  const more = { ...podParts(other, 3), clusterService: new AlloyClusterService(other, 'ClusterService') };
   expect(() => new AlloyStatefulSet(other, 'One', { ...more, replicas: 1, hostname: 'h.example' })).toThrow(
     /replicas must be 2 or more/,
   );
+  // The HA rules are the pipeline's maker's: no pipeline exists for v1.16.2 in HA mode...
+  expect(() => centralPipeline({ assetsDir, replicas: 3, version: 'v1.16.2' })).toThrow(
+    /^version: v1.16.2 cannot run HA mode .*grafana\/alloy#6436/,
+  );
+  // ...and a StatefulSet runs only the pipeline made for its replicas and release (clustering blocks depend on both).
   expect(
     () => new AlloyStatefulSet(other, 'Broken', { ...more, replicas: 3, version: 'v1.16.2', hostname: 'h.example' }),
-  ).toThrow(/version: v1.16.2 cannot run HA mode .*grafana\/alloy#6436/);
+  ).toThrow(/3 replicas of v1.16.2 cannot mount a pipeline made for 3 of v1.10.1/);
+  expect(() => new AlloyStatefulSet(other, 'Two', { ...more, replicas: 2, hostname: 'h.example' })).toThrow(
+    /2 replicas of v1.10.1 cannot mount a pipeline made for 3 of v1.10.1/,
+  );
 });
 
 test('AlloyClusterService: headless alloy-cluster on the http port, publishing not-ready peers', () => {
@@ -127,7 +140,7 @@ test('AlloyClusterService: headless alloy-cluster on the http port, publishing n
 
 test('AlloyDisruptionBudget and AlloyAutoscaler take their target by reference', () => {
   const chart = Testing.chart();
-  const parts = podParts(chart);
+  const parts = podParts(chart, 3);
   const clusterService = new AlloyClusterService(chart, 'ClusterService');
   const set = new AlloyStatefulSet(chart, 'StatefulSet', { ...parts, replicas: 3, clusterService, hostname: 'h.ex' });
   new AlloyDisruptionBudget(chart, 'Budget', { workload: set });

@@ -7,8 +7,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { loadDnsStack } from '../../legacy/dns/stack';
-import { expectedConfigHash } from '../../legacy/verify/central-config';
 import { runVerifyChecks, type VerifyOptions } from '../../legacy/verify/run';
+import { centralPipeline } from '../../lib/central-pipeline';
 import { alloyConfigMetrics } from '../support/alloy-metrics';
 import { runLegacyDeploy } from '../support/legacy-deploy-cli';
 import { createTestCa, type IssuedCert, opensslDate, type TestCa } from '../support/tls-certs';
@@ -16,9 +16,13 @@ import { type RunningServer, startReadyServer, startTlsListener } from '../suppo
 import { describeWithUnbound, startUnbound, type TestUnbound } from '../support/unbound';
 
 const configDir = resolve(__dirname, '../../config');
-const { hostname, loadBalancerIP } = loadDnsStack(configDir).central;
+const { central } = loadDnsStack(configDir);
+const { hostname, loadBalancerIP } = central;
 /** The central stand-in's /metrics: running the committed assets/alloy, loaded successfully. */
-const centralMetrics = alloyConfigMetrics(expectedConfigHash(resolve(configDir, '../assets/alloy')), true);
+const centralMetrics = alloyConfigMetrics(
+  centralPipeline({ ...central, assetsDir: resolve(configDir, '../assets/alloy') }).hash,
+  true,
+);
 
 const healthyMetrics = [
   '# TYPE otelcol_exporter_sent_metric_points_total counter',
