@@ -77,7 +77,7 @@ test('the log validates against the SARIF 2.1.0 schema and holds every finding w
     expect(x.locations[0].physicalLocation.artifactLocation.uri).toBe(uri);
     expect(run0.tool.driver.rules[x.ruleIndex].id).toBe(x.ruleId);
   }
-  expect(results[0].message.text).toMatch(/has no attribute "reload_intervall" in Alloy v1.10.1/);
+  expect(results[0].message.text).toMatch(/has no attribute "reload_intervall" in Alloy v1.10.0/);
 });
 
 test('a finding without a line (an empty folder) has a location without a region; the log still validates', () => {

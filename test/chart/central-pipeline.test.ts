@@ -64,9 +64,16 @@ test('a name both folders use is refused by synth and by verify alike, naming th
     expect(() => project.synth()).toThrow(new PipelineError([message]));
     expect(readdirSync(project.dir)).not.toContain('dist');
     const configDir = project.path('config');
-    expect(() => centralConfigHash({ configDir }, loadDnsStack(configDir).central)).toThrow(
-      `--central-assets: ${message}`,
-    );
+    // verify reads the pipeline folders from the working directory, as synth does
+    const cwd = process.cwd();
+    process.chdir(project.dir);
+    try {
+      expect(() => centralConfigHash({ configDir }, loadDnsStack(configDir).central)).toThrow(
+        `--central-assets: ${message}`,
+      );
+    } finally {
+      process.chdir(cwd);
+    }
   });
 });
 

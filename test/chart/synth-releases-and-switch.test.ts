@@ -2,6 +2,7 @@
  * What synth says beyond the manifests: the objects a `replicas` switch leaves in the cluster (kubectl apply never
  * deletes), and which release's data judged the pipeline when the linter has none for the pinned one.
  */
+import { defaultRegistry } from '../../alloy-lint/registry/registry';
 import { synthesize } from '../../lib/synth';
 import { haMode, withScratchProject } from '../support/manifests';
 
@@ -62,7 +63,9 @@ describe('a release the linter has no data for is never judged silently as anoth
       const notes = synth(project).warnings.filter((w) => w.includes('newer than'));
       expect(notes).toEqual([
         expect.stringMatching(
-          /prod\.yaml: alloy\.version: Alloy v1\.99\.0 is newer than the linter's release data \(v1\.9\.2 to v1\.18\.1\): judged by v1\.18\.1's data.*npm run registry/,
+          new RegExp(
+            `prod\\.yaml: alloy\\.version: Alloy v1\\.99\\.0 is newer than the linter's release data \\(${escapeRegExp(defaultRegistry().range)}\\): judged by ${escapeRegExp(defaultRegistry().newest)}'s data.*npm run registry`,
+          ),
         ),
       ]);
     });
@@ -72,8 +75,15 @@ describe('a release the linter has no data for is never judged silently as anoth
     withScratchProject((project) => {
       project.editProd((t) => t.replace('version: v1.10.1', 'version: v1.5.0'));
       expect(() => synth(project)).toThrow(
-        /prod\.yaml: alloy\.version: Alloy v1\.5\.0 is older than the releases the linter has data for \(v1\.9\.2 to v1\.18\.1\)/,
+        new RegExp(
+          `prod\\.yaml: alloy\\.version: Alloy v1\\.5\\.0 is older than the releases the linter has data for \\(${escapeRegExp(defaultRegistry().range)}\\)`,
+        ),
       );
     });
   });
 });
+
+/** `text` as a literal inside a RegExp. */
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

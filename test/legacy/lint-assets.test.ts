@@ -2,6 +2,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defaultRegistry } from '../../alloy-lint/registry/registry';
 import type { ContainerSpec } from '../../legacy/deploy/container-spec';
 import { lintAssets, upgradeWarnings } from '../../legacy/lint-assets';
 import { UserError } from '../../legacy/shared/user-error';
@@ -25,13 +26,14 @@ const files = () => [{ name: 'a.alloy', content: readFileSync(join(dir, 'a.alloy
 describe('lintAssets', () => {
   it('says nothing about env vars when the container sets every one the pipeline reads', () => {
     writeFileSync(join(dir, 'a.alloy'), 'logging {\n  level = sys.env("LOG_LEVEL")\n}\n');
-    const spec = { ...container('grafana/alloy:v1.10.1'), env: { LOG_LEVEL: 'info' } };
+    // a release the data has exactly: no note on which data judged it
+    const spec = { ...container('grafana/alloy:v1.11.0'), env: { LOG_LEVEL: 'info' } };
     expect(lintAssets(dir, files(), spec).warnings).toEqual([]);
   });
 
   it('warns once, naming the variable, when the container does not set one', () => {
     writeFileSync(join(dir, 'a.alloy'), 'logging {\n  level = sys.env("LOG_LEVEL")\n}\n');
-    expect(lintAssets(dir, files(), container('grafana/alloy:v1.10.1')).warnings).toEqual([
+    expect(lintAssets(dir, files(), container('grafana/alloy:v1.11.0')).warnings).toEqual([
       `${dir}: sys.env("LOG_LEVEL") is read, but the alloy-legacy container does not set it`,
     ]);
   });
@@ -46,7 +48,7 @@ describe('lintAssets', () => {
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).message).toMatch(/does not pass the Alloy linter \(1 error\); nothing was changed/);
     expect((error as UserError).details).toEqual([
-      `${join(dir, 'a.alloy')}:1:1: error: unknown component otelcol.exporter.file in Alloy v1.10.1 (added after v1.11.0, by v1.15.1)`,
+      `${join(dir, 'a.alloy')}:1:1: error: unknown component otelcol.exporter.file in Alloy v1.10.0 (added after v1.11.0, by v1.15.1)`,
     ]);
   });
 
@@ -63,20 +65,22 @@ describe('a release the linter has no data for (dev.yaml version)', () => {
     const { warnings } = lintAssets(dir, files(), preview);
     expect(warnings.filter((w) => w.includes('v1.99.0'))).toEqual([
       expect.stringMatching(
-        /: Alloy v1\.99\.0 is newer than the linter's release data \(v1\.9\.2 to v1\.18\.1\): judged by v1\.18\.1's data.*npm run registry/,
+        new RegExp(
+          `: Alloy v1\\.99\\.0 is newer than the linter's release data \\(${escapeRegExp(defaultRegistry().range)}\\): judged by ${escapeRegExp(defaultRegistry().newest)}'s data.*npm run registry`,
+        ),
       ),
     ]);
   });
 
   it('a NAS running a release older than the data: plan says the upgrade was not checked, in one line', () => {
     expect(upgradeWarnings(dir, files(), 'grafana/alloy:v1.8.0', container('grafana/alloy:v1.10.1'))).toEqual([
-      'upgrade v1.8.0 → v1.10.1: not checked: Alloy v1.8.0 is older than the releases the linter has data for (v1.9.2 to v1.18.1): it cannot judge a pipeline for it',
+      `upgrade v1.8.0 → v1.10.1: not checked: Alloy v1.8.0 is older than the releases the linter has data for (${defaultRegistry().range}): it cannot judge a pipeline for it`,
     ]);
   });
 
   it('older than the data: one line naming the key and the known range, nothing changed', () => {
     expect(() => lintAssets(dir, files(), container('grafana/alloy:v1.5.0'))).toThrow(
-      'dev.yaml: alloyLegacy.version: Alloy v1.5.0 is older than the releases the linter has data for (v1.9.2 to v1.18.1): it cannot judge a pipeline for it; nothing was changed on the NAS',
+      `dev.yaml: alloyLegacy.version: Alloy v1.5.0 is older than the releases the linter has data for (${defaultRegistry().range}): it cannot judge a pipeline for it; nothing was changed on the NAS`,
     );
   });
 });
@@ -113,3 +117,8 @@ describe('hostile pipeline files (issue #17 §3): a refusal naming the file on e
     expect(details.join('\n')).toMatch(expected);
   });
 });
+
+/** `text` as a literal inside a RegExp. */
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
