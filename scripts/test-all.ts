@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findProgram, hostPackages } from '../legacy/sandbox/programs';
-import { realAlloyBinary, realAlloyImage, realAlloyMissing, UPGRADE_RELEASE } from '../test/support/real-alloy';
+import { realAlloyImage, realAlloyMissing, testAlloyRelease } from '../test/support/real-alloy';
 import { REQUIRE_TEST_HOST } from '../test/support/requirements';
 
 const root = join(__dirname, '..');
@@ -70,8 +70,9 @@ function runJest(): never {
 }
 
 /**
- * Builds the real Alloy releases the suites run (the stacks' pin and the upgrade release) before jest starts, so
- * their one progress line each is seen, not buried in a test worker's output. Cached: a no-op once built.
+ * Builds the real Alloy the suites run (test/support/real-alloy.ts: the stacks' pin, or the nearest release the Go
+ * module proxy builds) before jest starts, so its progress line is seen, not buried in a test worker's output.
+ * Cached: a no-op once built.
  */
 async function buildRealAlloy(): Promise<void> {
   const missing = realAlloyMissing();
@@ -82,10 +83,9 @@ async function buildRealAlloy(): Promise<void> {
     return;
   }
   try {
-    for (const release of [undefined, UPGRADE_RELEASE]) {
-      realAlloyBinary(release);
-      await realAlloyImage(release);
-    }
+    const { release, note } = testAlloyRelease();
+    if (note) process.stderr.write(`test:all: ${note}\n`);
+    await realAlloyImage(release);
   } catch (e) {
     fail((e as Error).message);
   }

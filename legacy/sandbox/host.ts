@@ -108,6 +108,8 @@ export interface ConfigOverrides {
   readonly readyTimeoutSeconds?: number;
   /** target.dockerPath; default the docker CLI of this machine. */
   readonly dockerPath?: string;
+  /** resource.serviceName (the container's OTEL_RESOURCE_ATTRIBUTES: a change recreates it); default dev.yaml's. */
+  readonly serviceName?: string;
 }
 
 export function freePort(): Promise<number> {
@@ -493,6 +495,8 @@ export async function startSshDockerHost(options: { registry?: boolean; dir?: st
         dev.setIn(['alloyLegacy', 'httpPort'], httpPort);
         dev.setIn(['alloyLegacy', 'hostPaths'], hostPaths);
         dev.setIn(['alloyLegacy', 'readyTimeoutSeconds'], overrides.readyTimeoutSeconds ?? 10);
+        if (overrides.serviceName !== undefined)
+          dev.setIn(['alloyLegacy', 'resource', 'serviceName'], overrides.serviceName);
         writeFileSync(join(configDir, 'dev.yaml'), dev.toString());
         return configDir;
       },

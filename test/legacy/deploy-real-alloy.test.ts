@@ -1,21 +1,18 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { alloyConfigHash } from '../../alloy-lint/folder/config-hash';
-import {
-  alloyConfig,
-  LegacyDeployFixture,
-  REAL_ALLOY_IMAGE,
-  type RealReleases,
-} from '../support/legacy-deploy-fixture';
+import { alloyConfig, LegacyDeployFixture, REAL_ALLOY_IMAGE } from '../support/legacy-deploy-fixture';
 import { COLD_BUILD_TIMEOUT_MS, realAlloyAvailable } from '../support/real-alloy';
 import { sshDockerHostAvailable } from '../support/ssh-docker-host';
 
 /*
- * legacy-deploy against the real Alloy: the image of the release the stacks pin, built from the Go module proxy
+ * legacy-deploy against the real Alloy: the image of the release the stacks pin (or, where the Go module proxy does
+ * not serve it, the nearest release that builds: test/support/real-alloy.ts), built from the Go module proxy
  * (tools/alloy), in the test host's podman. What the stand-in imitated is proven here on the program itself: the
  * running alloy_config_hash equals the hash legacy-deploy computes, a reload changes it without a restart, a config
  * `alloy validate` accepts but Alloy cannot load is refused by the reload (and, at a recreate, never becomes ready)
  * with the old config still running, a config `alloy validate` refuses never reaches the swap, and the data folder
- * survives reload, recreate and rollback byte for byte. The tests run in order on one host.
+ * survives reload, recreate and rollback byte for byte. A recreate is forced by a change of the container's settings
+ * (resource.serviceName, its environment), since one release is built. The tests run in order on one host.
  */
 const describeReal =
   sshDockerHostAvailable('legacy-deploy on the real Alloy') && realAlloyAvailable('legacy-deploy on the real Alloy')
@@ -35,11 +32,11 @@ const VALIDATE_REFUSES = 'prometheus.exporter.self "alloy" {\n  no_such_argument
 
 describeReal('legacy-deploy on the real Alloy', () => {
   let f: LegacyDeployFixture;
-  let releases: RealReleases;
+  let release: string;
   beforeAll(async () => {
     const real = await LegacyDeployFixture.startReal();
     f = real;
-    releases = real.releases;
+    release = real.release;
   }, COLD_BUILD_TIMEOUT_MS);
   afterAll(async () => {
     await f?.stop();
@@ -64,9 +61,9 @@ describeReal('legacy-deploy on the real Alloy', () => {
   const walBytes = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 31) % 256));
 
   test('the image runs the release it names: `alloy --version` tells the truth', () => {
-    const r = f.host.docker(['run', '--rm', `${REAL_ALLOY_IMAGE}:${releases.current}`, '--version']);
+    const r = f.host.docker(['run', '--rm', `${REAL_ALLOY_IMAGE}:${release}`, '--version']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`alloy, version ${releases.current}`);
+    expect(r.stdout).toContain(`alloy, version ${release}`);
   });
 
   test('fresh deploy on the real Alloy: ready, and the running alloy_config_hash is the one legacy-deploy computed', async () => {
@@ -75,7 +72,7 @@ describeReal('legacy-deploy on the real Alloy', () => {
     const r = await f.cli('deploy');
     expect(r.stderr).not.toContain('legacy-deploy:');
     expect(r.code).toBe(0);
-    expect(f.container()?.image).toBe(`${REAL_ALLOY_IMAGE}:${releases.current}`);
+    expect(f.container()?.image).toBe(`${REAL_ALLOY_IMAGE}:${release}`);
     expect(await f.ready()).toBe(200);
     expect(await runningConfig()).toEqual({ hash: localHash(files), lastLoadSuccessful: true });
     writeFileSync(f.path('alloy-legacy-data', WAL_FILE), walBytes);
@@ -127,17 +124,17 @@ describeReal('legacy-deploy on the real Alloy', () => {
     expect(readFileSync(f.path('alloy-legacy-data', WAL_FILE))).toEqual(walBytes);
   });
 
-  test('version change: recreated on the upgrade image, ready, hash proven, data folder kept byte for byte', async () => {
+  test('a settings change recreates the container: ready, hash proven, data folder kept byte for byte', async () => {
     const files = { 'main.alloy': alloyConfig('debug'), 'self.alloy': 'prometheus.exporter.self "alloy" { }\n' };
     f.setAssets(files);
     const before = f.container();
-    f.useConfig({ version: releases.upgrade });
+    f.useConfig({ serviceName: 'nas-recreated' });
     const r = await f.cli('deploy');
     expect(r.stderr).not.toContain('legacy-deploy:');
     expect(r.code).toBe(0);
     const after = f.container();
     expect(after?.id).not.toBe(before?.id);
-    expect(after?.image).toBe(`${REAL_ALLOY_IMAGE}:${releases.upgrade}`);
+    expect(after?.env).toContainEqual(expect.stringContaining('service.name=nas-recreated'));
     expect(await runningConfig()).toEqual({ hash: localHash(files), lastLoadSuccessful: true });
     expect(readFileSync(f.path('alloy-legacy-data', WAL_FILE))).toEqual(walBytes);
   });
@@ -148,7 +145,7 @@ describeReal('legacy-deploy on the real Alloy', () => {
       container: f.container(),
       running: await runningConfig(),
     };
-    f.useConfig({ version: releases.current, readyTimeoutSeconds: 5 });
+    f.useConfig({ serviceName: 'nas-never-ready', readyTimeoutSeconds: 5 });
     f.setAssets({ 'main.alloy': alloyConfig('info'), 'kafka.alloy': LOADS_NEVER });
     const r = await f.cli('deploy');
     expect(r.code).toBe(1);
@@ -157,7 +154,7 @@ describeReal('legacy-deploy on the real Alloy', () => {
     expect(r.stderr).toContain('empty kafka_uris provided'); // from the last log lines of the new container
     expect(f.container()).toMatchObject({
       id: before.container?.id,
-      image: `${REAL_ALLOY_IMAGE}:${releases.upgrade}`,
+      image: `${REAL_ALLOY_IMAGE}:${release}`,
       running: true,
     });
     expect(f.containerNames()).toEqual(['alloy-legacy']);
@@ -168,7 +165,7 @@ describeReal('legacy-deploy on the real Alloy', () => {
   });
 
   test('status reads the real /metrics and /-/ready: running hash equals the local one', async () => {
-    f.useConfig({ version: releases.upgrade });
+    f.useConfig({ serviceName: 'nas-recreated' });
     f.setAssets({ 'main.alloy': alloyConfig('debug'), 'self.alloy': 'prometheus.exporter.self "alloy" { }\n' });
     const r = await f.cli('status', ['--json']);
     expect(r.code).toBe(0);

@@ -3,17 +3,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { imageChanges } from '../../tools/alloy/alloy-image';
 import { type CliResult, runLegacyDeploy } from './legacy-deploy-cli';
-import { realAlloyImage, UPGRADE_RELEASE } from './real-alloy';
+import { realAlloyImage } from './real-alloy';
 import { type ConfigOverrides, type SshDockerHost, startSshDockerHost } from './ssh-docker-host';
 
 /** The repository the real Alloy images are imported as on the test host (the engine's local storage). */
 export const REAL_ALLOY_IMAGE = 'localhost/grafana/alloy';
-
-/** The real releases a fixture's engine holds: the stacks' pin (as built) and the one that stands for an upgrade. */
-export interface RealReleases {
-  readonly current: string;
-  readonly upgrade: string;
-}
 
 /** The parts of `docker inspect` the legacy-deploy tests assert on. */
 export interface ContainerFacts {
@@ -43,8 +37,8 @@ export class LegacyDeployFixture {
     readonly host: SshDockerHost,
     /** What every useConfig starts from: the stand-in, or the real image and release. */
     private readonly defaults: ConfigOverrides = {},
-    /** Set when the engine runs the real Alloy images. */
-    readonly releases?: RealReleases,
+    /** Set when the engine runs the real Alloy image: its release. */
+    readonly release?: string,
   ) {
     this.configDir = join(host.dir, 'config');
     this.assetsDir = join(host.dir, 'assets');
@@ -53,26 +47,23 @@ export class LegacyDeployFixture {
   }
 
   /**
-   * A host whose engine holds the real Alloy images: the release the stacks pin (built from the Go module proxy;
-   * the nearest served release when the proxy refuses the pin) and UPGRADE_RELEASE, each under its own version.
-   * dev.yaml points at the first.
+   * A host whose engine holds the real Alloy image (test/support/real-alloy.ts: the stacks' pin, or the nearest
+   * release the Go module proxy builds), imported as REAL_ALLOY_IMAGE:<release>; dev.yaml points at it.
    */
-  static async startReal(
-    hostOptions: { registry?: boolean } = {},
-  ): Promise<LegacyDeployFixture & { releases: RealReleases }> {
-    const images = [await realAlloyImage(), await realAlloyImage(UPGRADE_RELEASE)];
+  static async startReal(hostOptions: { registry?: boolean } = {}): Promise<LegacyDeployFixture & { release: string }> {
+    const image = await realAlloyImage();
     const host = await startSshDockerHost(hostOptions);
     try {
-      for (const image of images) host.importImage(image.tar, `${REAL_ALLOY_IMAGE}:${image.version}`, imageChanges);
+      host.importImage(image.tar, `${REAL_ALLOY_IMAGE}:${image.version}`, imageChanges);
     } catch (e) {
       await host.stop();
       throw e;
     }
-    const releases = { current: images[0].version, upgrade: images[1].version };
-    const fixture = new LegacyDeployFixture(host, { image: REAL_ALLOY_IMAGE, version: releases.current }, releases);
-    return fixture as LegacyDeployFixture & { releases: RealReleases };
+    const fixture = new LegacyDeployFixture(host, { image: REAL_ALLOY_IMAGE, version: image.version }, image.version);
+    return fixture as LegacyDeployFixture & { release: string };
   }
 
+  /** A host whose engine holds the stand-in image tagged with each of `versions`. */
   static async start(
     versions: readonly string[] = ['v1.10.1', 'v1.11.0'],
     hostOptions: { registry?: boolean } = {},

@@ -111,31 +111,21 @@ function refused(d: ModuleDownload): boolean {
   return d.Error !== undefined && /(403|404|410) |not available|unknown revision|invalid version/i.test(d.Error);
 }
 
-/**
- * The release to build for `requested`: itself when the module proxy serves it, else the newest older patch release
- * of the same minor that it serves (the nearest in behaviour; a patch release changes no configuration syntax). The
- * reason is part of the answer, so every caller can say which release runs and why.
- */
-export function resolveServedRelease(requested: string): { release: ModuleDownload; note?: string } {
-  const m = /^v(\d+)\.(\d+)\.(\d+)$/.exec(requested);
-  if (!m) throw new AlloyBuildError(`not an Alloy release: ${requested}`);
-  const refusedVersions: string[] = [];
-  for (let patch = Number(m[3]); patch >= 0; patch--) {
-    const version = `v${m[1]}.${m[2]}.${patch}`;
-    const d = downloadModule(ALLOY_MODULE, version);
-    if (!d.Error) {
-      const note =
-        refusedVersions.length === 0
-          ? undefined
-          : `the Go module proxy does not serve ${ALLOY_MODULE}@${refusedVersions.join(', @')}; built ${version}, the nearest release of v${m[1]}.${m[2]} it serves`;
-      return { release: d, note };
-    }
-    if (!refused(d)) throw new AlloyBuildError(`go mod download ${ALLOY_MODULE}@${version}: ${d.Error}`);
-    refusedVersions.push(version);
-  }
-  throw new AlloyBuildError(
-    `the Go module proxy serves no release of ${ALLOY_MODULE} v${m[1]}.${m[2]}.x up to ${requested} (refused: ${refusedVersions.join(', ')})`,
-  );
+/** The module proxy's answer for `requested`: the release, or an error naming it (refused, or the network). */
+export function servedRelease(requested: string): ModuleDownload {
+  if (!/^v\d+\.\d+\.\d+$/.test(requested)) throw new AlloyBuildError(`not an Alloy release: ${requested}`);
+  const d = downloadModule(ALLOY_MODULE, requested);
+  if (!d.Error) return d;
+  if (refused(d)) throw new AlloyBuildError(`the Go module proxy does not serve ${ALLOY_MODULE}@${requested}`);
+  throw new AlloyBuildError(`go mod download ${ALLOY_MODULE}@${requested}: ${d.Error}`);
+}
+
+/** Whether the proxy serves `requested` (a refusal answers at once; other errors throw). */
+export function proxyServes(requested: string): boolean {
+  const d = downloadModule(ALLOY_MODULE, requested);
+  if (!d.Error) return true;
+  if (refused(d)) return false;
+  throw new AlloyBuildError(`go mod download ${ALLOY_MODULE}@${requested}: ${d.Error}`);
 }
 
 interface GoModJson {
@@ -179,11 +169,10 @@ function nextPatch(version: string): string {
 }
 
 export interface AlloyBinary {
-  /** The release the stacks asked for. */
+  /** The release asked for. */
   readonly requested: string;
-  /** The release built (differs from `requested` only when the proxy does not serve it: see `note`). */
+  /** The release built (the same; the module's own word for it). */
   readonly version: string;
-  readonly note?: string;
   readonly binary: string;
   /** The `h1:` hash of the module zip, as go.sum records it. */
   readonly moduleSum: string;
@@ -279,11 +268,9 @@ function alive(pid: number): boolean {
 
 function build(requested: string, dir: string, stampFile: string, progress: (line: string) => void): AlloyBinary {
   const started = Date.now();
-  const { release, note } = resolveServedRelease(requested);
+  const release = servedRelease(requested);
   const version = release.Version;
-  progress(
-    `alloy: building ${ALLOY_MODULE}@${version} from the Go module proxy${note ? ` (${note})` : ''}; the first build takes a while`,
-  );
+  progress(`alloy: building ${ALLOY_MODULE}@${version} from the Go module proxy; the first build takes a while`);
   const upstream = readGoMod(release.GoMod as string);
   const required = upstream.Require?.find((r) => r.Path === SYNTAX_MODULE)?.Version;
   if (!required) throw new AlloyBuildError(`${ALLOY_MODULE}@${version}'s go.mod requires no ${SYNTAX_MODULE}`);
@@ -348,7 +335,6 @@ function build(requested: string, dir: string, stampFile: string, progress: (lin
   const stamp: Stamp = {
     requested,
     version,
-    note,
     binary,
     moduleSum: release.Sum as string,
     syntaxVersion,
@@ -384,7 +370,6 @@ if (require.main === module) {
     const built = ensureAlloyBinary(process.argv[2] ?? pinnedAlloyRelease(), (line) =>
       process.stderr.write(`${line}\n`),
     );
-    if (built.note) process.stderr.write(`alloy: ${built.note}\n`);
     process.stdout.write(`${built.binary}\n`);
   } catch (e) {
     if (e instanceof AlloyBuildError) {
