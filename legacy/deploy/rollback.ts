@@ -21,7 +21,7 @@ export interface RollbackRecord {
   readonly createAttempted: boolean;
   /** swap-and-start got as far as `docker start` on a container that was stopped before this run. */
   readonly startAttempted: boolean;
-  /** Alloy was asked to load the new files (a reload was sent, whatever it answered, and they are still there). */
+  /** Alloy was asked to load the new files (a reload was sent, whatever it answered). */
   readonly reloadSent: boolean;
 }
 
@@ -61,8 +61,12 @@ export function rollbackFor(record: RollbackRecord): UndoStep[] {
     // Stopped first, so that it never runs the files half-way through the restore.
     undo.push('stop-started-container');
     if (restoreConfig) undo.push('restore-config');
-  } else if (restoreConfig) {
-    undo.push('restore-config');
+  } else if (restoreConfig || record.configRestoredOnNas) {
+    if (restoreConfig) undo.push('restore-config');
+    // Also when swap-and-reload put the files back itself: Alloy reports the hash of the files it last tried to
+    // load, accepted or not (upstream InstrumentConfig), so until the put-back files are loaded again its
+    // alloy_config_hash names the rejected config and alloy_config_last_load_successful is 0 (seen on the real
+    // Alloy: test/legacy/deploy-real-alloy.test.ts).
     if (record.reloadSent) undo.push('reload-restored');
   }
   return undo;
@@ -81,8 +85,6 @@ export function recordStep(
     previousKept: (record.previousKept || markers.has(marker.setAside)) && !(kind === 'remove-previous' && ok),
     createAttempted: record.createAttempted || (kind === 'swap-and-recreate' && markers.has(marker.swapped)),
     startAttempted: record.startAttempted || (kind === 'swap-and-start' && markers.has(marker.swapped)),
-    reloadSent:
-      (record.reloadSent || ((kind === 'swap-and-reload' || kind === 'reload') && markers.has(marker.status))) &&
-      !markers.has(marker.restoredConfig),
+    reloadSent: record.reloadSent || ((kind === 'swap-and-reload' || kind === 'reload') && markers.has(marker.status)),
   };
 }

@@ -76,7 +76,7 @@ const stubLoadConfig = `#!/bin/sh
  * One HTTP request per connection (busybox nc -e); marker files in the config folder make it fail on purpose.
  * /metrics serves alloy_config_hash{cluster_name="",sha256=...} of the last successful load (labels as upstream's
  * internal/alloycli config metrics, ConstLabels cluster_name) and alloy_config_last_load_successful;
- * a rejected reload keeps the hash and sets the latter to 0, as Alloy does.
+ * a rejected reload reports the attempted files' hash and sets the latter to 0, as Alloy does (upstream InstrumentConfig; seen on the real Alloy in test/legacy/deploy-real-alloy.test.ts).
  */
 const stubHandler = `#!/bin/sh
 cr=$(printf '\\r')
@@ -99,6 +99,7 @@ alloy_config_last_load_successful $ok
   "POST /-/reload")
     if [ -e "$CONFIG_DIR/FAIL_RELOAD" ]; then
       echo "alloy-stub: reload rejected" >&2
+      /bin/load-config
       : > "$STORAGE/last-load-failed"
       respond '400 Bad Request' 'error during the initial load: FAIL_RELOAD marker'
     else /bin/load-config; rm -f "$STORAGE/last-load-failed"; echo reload >> "$STORAGE/reloads"; respond '200 OK' 'config reloaded'; fi ;;

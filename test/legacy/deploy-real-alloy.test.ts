@@ -27,8 +27,11 @@ const describeReal =
  */
 const LOADS_NEVER = 'prometheus.exporter.kafka "broken" { }\n';
 
-/** A config `alloy validate` refuses: an argument the component does not have. */
-const VALIDATE_REFUSES = 'prometheus.exporter.self "alloy" {\n  no_such_argument = true\n}\n';
+/**
+ * Passes alloy-lint (it judges literals, not expressions) and is refused by `alloy validate`, which evaluates the
+ * expression while decoding: "unrecognized log level \"2\"".
+ */
+const VALIDATE_REFUSES = 'logging {\n  level  = 1 + 1\n  format = "logfmt"\n}\n';
 
 describeReal('legacy-deploy on the real Alloy', () => {
   let f: LegacyDeployFixture;
@@ -95,11 +98,13 @@ describeReal('legacy-deploy on the real Alloy', () => {
       container: f.container(),
       running: await runningConfig(),
     };
-    f.setAssets({ 'main.alloy': alloyConfig('debug'), 'self.alloy': VALIDATE_REFUSES });
-    // alloy-lint refuses this too; --skip-lint is not a thing, so the linter's verdict comes first
+    f.setAssets({ 'main.alloy': VALIDATE_REFUSES });
     const r = await f.cli('deploy');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/no_such_argument/);
+    expect(r.stderr).toContain(
+      `alloy validate (${REAL_ALLOY_IMAGE}:${release}) rejected the config; alloy-legacy was not touched`,
+    );
+    expect(r.stderr).toContain('unrecognized log level "2"');
     expect(f.remoteFiles('alloy-legacy-config')).toEqual(before.files);
     expect(f.container()).toEqual(before.container);
     expect(await runningConfig()).toEqual(before.running);
@@ -120,7 +125,8 @@ describeReal('legacy-deploy on the real Alloy', () => {
     expect(f.remoteFiles('alloy-legacy-config')).toEqual(before.files);
     expect(f.container()).toMatchObject({ id: before.container?.id, startedAt: before.container?.startedAt });
     expect(await f.ready()).toBe(200);
-    expect((await runningConfig()).hash).toBe(before.running.hash);
+    // Alloy reported the rejected files' hash after the 400: the rollback loads the put-back files again
+    expect(await runningConfig()).toEqual(before.running);
     expect(readFileSync(f.path('alloy-legacy-data', WAL_FILE))).toEqual(walBytes);
   });
 
