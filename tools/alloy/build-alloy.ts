@@ -22,22 +22,12 @@ import { parseDocument } from 'yaml';
 export const ALLOY_MODULE = 'github.com/grafana/alloy';
 const SYNTAX_MODULE = 'github.com/grafana/alloy/syntax';
 /**
- * Build tags: `netgo` as upstream's image build, `osusergo` so the static link needs no libc user lookup. Left out
- * on purpose: `builtinassets` (the web UI must be built from a checkout, it is not in the module zip: the UI answers
- * 404, which nothing here needs) and `promtail_journal_enabled` (libsystemd for `loki.source.journal`, which no
- * pipeline of ours uses).
+ * Build tags: `netgo` as upstream's image build. Left out on purpose: `builtinassets` (the web UI must be built from
+ * a checkout, it is not in the module zip: the UI answers 404, which nothing here needs) and
+ * `promtail_journal_enabled` (cgo and libsystemd for `loki.source.journal`, which no pipeline of ours uses).
  */
-const BUILD_TAGS = ['netgo', 'osusergo'];
-/**
- * cgo is needed, as upstream builds (its Makefile: CGO_ENABLED ?= 1): `github.com/godror/godror` (the driver of
- * `prometheus.exporter.oracledb`, linked into every binary) does not compile without it (measured at v1.11.0:
- * `orahlp.go: undefined: VersionInfo` after 22 minutes). The binary is linked statically, so the image needs no libc.
- */
-const CGO_LDFLAGS = ['-linkmode', 'external', '-extldflags', '-static'];
-/**
- * Bump when the way a binary is built changes: every cached binary is then rebuilt. (Still 1 after cgo came in: no
- * binary was ever built without it, since godror does not compile so, hence no stale stamp can exist.)
- */
+const BUILD_TAGS = ['netgo'];
+/** Bump when the way a binary is built changes: every cached binary is then rebuilt. */
 const RECIPE = 1;
 
 /** Where built binaries and images are cached: $ALLOY_DEPLOY_CACHE, else $XDG_CACHE_HOME/alloy-deploy, else ~/.cache/alloy-deploy. */
@@ -82,7 +72,7 @@ interface GoResult {
 function go(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): GoResult {
   const r = spawnSync('go', args, {
     cwd: options.cwd,
-    env: { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: '1', GOWORK: 'off', ...options.env },
+    env: { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: '0', GOWORK: 'off', ...options.env },
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
   });
@@ -330,7 +320,6 @@ function build(requested: string, dir: string, stampFile: string, progress: (lin
     `-X ${ALLOY_MODULE}/internal/build.BuildUser=alloy-deploy`,
     `-X ${ALLOY_MODULE}/internal/build.BuildDate=${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`,
     `-X ${ALLOY_MODULE}/syntax/internal/stdlib.Version=${version}`,
-    ...CGO_LDFLAGS,
   ].join(' ');
   const binary = join(dir, 'alloy');
   const partial = `${binary}.partial`;
