@@ -44,6 +44,12 @@ export interface LintOptions {
    */
   stabilityLevel?: StabilityLevel;
   /**
+   * Alloy's --feature.community-components.enabled. With a stabilityLevel set (judged as a run would be), a
+   * community component is an error unless this is true, as `alloy run` and `alloy validate` refuse it; without
+   * one, only noted (info). @default false
+   */
+  communityComponents?: boolean;
+  /**
    * Alloy runs clustered (several replicas, --cluster.enabled): every component that has a `clustering` block in
    * the release must set `clustering { enabled = true }`. @default false
    */
@@ -322,12 +328,12 @@ class Linter {
     const at = diagnosticAt(file.name, file.lines, namePos, 'info', '');
     this.components.push({ name, file: at.file, line: at.line, column: at.column });
     if (known.community) {
-      this.report(
-        file,
-        namePos,
-        'info',
-        `${name} is a community component: Alloy needs --feature.community-components.enabled`,
-      );
+      // Community components have no stability level: the flag alone decides (upstream component.defaultRegistry).
+      const needs = 'Alloy needs --feature.community-components.enabled';
+      if (this.options.stabilityLevel === undefined) this.report(file, namePos, 'info', `${name} is a community component: ${needs}`);
+      else if (this.options.communityComponents !== true) {
+        this.report(file, namePos, 'error', `${name} is a community component in Alloy ${this.release.dataRelease}: ${needs}`);
+      }
     } else if (known.stability !== undefined && known.stability !== 'generally-available') {
       this.stability(file, namePos, name, known.stability);
     }
