@@ -83,6 +83,9 @@ export function judgedBy(release: Release): JudgedBy {
   return { release: release.name, data: release.dataRelease, note: release.note };
 }
 
+/** The variable Alloy's loader sets in every module's scope. */
+const MODULE_PATH = 'module_path';
+
 /** Config blocks that may appear once per configuration and take no label. */
 export const SINGLETON_BLOCKS: ReadonlySet<string> = new Set([
   'logging',
@@ -415,6 +418,9 @@ class Linter {
   private reference(refs: References, i: number): void {
     const first = refs.name(i, 0) as string;
     if (this.scope.isLocalVar(first)) return;
+    // Alloy puts `module_path` (the folder of the module's source) in the scope of the root and of every module
+    // (internal/runtime/alloy.go, importsource.ModulePath; the validator's root scope has it too).
+    if (first === MODULE_PATH && this.findInstance(refs, i) === undefined) return;
     if (first === 'argument') {
       this.argumentReference(refs, i);
       return;

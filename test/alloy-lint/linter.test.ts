@@ -99,6 +99,20 @@ export "f" {
     ]);
   });
 
+  it('module_path, which Alloy sets in the root and every module, is known (alloy validate accepts it too)', () => {
+    const config = `import.file "lib" {
+  filename = file.path_join(module_path, "lib.alloy")
+}
+
+declare "d" {
+  local.file "f" {
+    filename = file.path_join(module_path, "x")
+  }
+}
+`;
+    expect(errorsOf({ 'a.alloy': config })).toEqual([]);
+  });
+
   it('an unknown constant is an error, an unknown stdlib function a warning, a legacy alias a deprecation warning', () => {
     const config = `local.file "f" {
   filename  = constants.hostnme

@@ -60,6 +60,11 @@ interface Outcome {
   readonly lint: Verdict;
 }
 
+/** The first finding by file name, line and column. */
+function earliest(findings: readonly Finding[]): Finding {
+  return [...findings].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column)[0];
+}
+
 const where = (f: Finding | undefined) => (f === undefined ? 'nothing' : `${f.file}:${f.line}:${f.column}: ${f.message}`);
 
 /** Judges every case by both; validate runs in parallel (each run is one short process), the linter in between. */
@@ -84,9 +89,9 @@ function compare(corpus: string, outcomes: readonly Outcome[]) {
   for (const o of outcomes) {
     if (!o.validate.valid && !o.lint.valid) {
       bothInvalid++;
-      // Validate's first error names a line the linter also reports an error on (validate's order is its graph's).
-      const first = o.validate.errors[0];
-      if (o.lint.errors.some((e) => e.file === first.file && e.line === first.line)) samePlace++;
+      // The first error of each by position (validate prints in its graph's order) is on the same line.
+      const [v, l] = [earliest(o.validate.errors), earliest(o.lint.errors)];
+      if (v.file === l.file && v.line === l.line) samePlace++;
     }
     if (o.validate.valid === o.lint.valid) continue;
     const id = `${corpus}:${o.id}`;
@@ -103,7 +108,7 @@ function compare(corpus: string, outcomes: readonly Outcome[]) {
     .map(([id, k]) => `${id}: listed as alloy-lint ${k.linter} what validate does not, but they agree now`);
   const agreed = outcomes.length - disagreeing.size;
   process.stderr.write(
-    `${SUITE}: ${corpus}: ${agreed}/${outcomes.length} verdicts agree (${disagreeing.size} listed disagreement(s)); both refuse ${bothInvalid}, of which ${samePlace} with an error of the linter on validate's first error line\n`,
+    `${SUITE}: ${corpus}: ${agreed}/${outcomes.length} verdicts agree (${disagreeing.size} listed disagreement(s)); both refuse ${bothInvalid}, ${samePlace} of them with the first error on the same line\n`,
   );
   return { unexplained, stale };
 }
