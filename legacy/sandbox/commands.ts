@@ -20,6 +20,10 @@ export function registerSandboxCommand(program: Command): void {
       "start the sandbox in dir (new or empty) from --config-dir's dev.yaml and prod.yaml, write dir/config, print the rehearsal",
     )
     .argument(...dirArg)
+    .option(
+      '--real-alloy',
+      'run the real Alloy instead of the stand-in: built from the Go module proxy on first use (needs Go; the first build takes 30-60 minutes)',
+    )
     .action(act('up'));
   sandbox
     .command('status')

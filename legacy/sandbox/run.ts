@@ -5,6 +5,7 @@ export interface SandboxOptions {
   readonly configDir: string;
   readonly json?: boolean;
   readonly dir?: string;
+  readonly realAlloy?: boolean;
 }
 
 export const defaultSandboxDir = '.sandbox';
@@ -14,7 +15,12 @@ export async function runSandboxCommand(name: 'up' | 'status' | 'down', options:
   const dir = options.dir ?? defaultSandboxDir;
   switch (name) {
     case 'up': {
-      const up = await sandboxUp({ dir, sourceConfigDir: options.configDir, progress: out.progress });
+      const up = await sandboxUp({
+        dir,
+        sourceConfigDir: options.configDir,
+        progress: out.progress,
+        realAlloy: options.realAlloy,
+      });
       const l = up.layout;
       const s = up.status;
       const lines = [

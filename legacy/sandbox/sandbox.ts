@@ -20,6 +20,8 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { loadStacks } from '../../lib/config/load';
+import { type AlloyImage, ensureAlloyImage, imageChanges } from '../../tools/alloy/alloy-image';
+import { AlloyBuildError, releaseToBuild } from '../../tools/alloy/build-alloy';
 import { UserError } from '../shared/user-error';
 import {
   hostPrograms,
@@ -46,10 +48,33 @@ export interface SandboxImage {
 }
 
 /**
- * Loads the Alloy image of `version` into the sandbox's engine. The one place that decides which image the sandbox
- * runs: today the busybox stand-in (stub-image.ts), tagged with the version; a real Alloy image replaces it here.
+ * Loads the Alloy image into the sandbox's engine: the one place that decides which image the sandbox runs. With
+ * `realAlloy`, the real Alloy built from the Go module proxy (tools/alloy: the stacks' pin, or the nearest release
+ * the proxy builds, said in the label); otherwise the busybox stand-in (stub-image.ts) tagged with `version`.
  */
-export function provideAlloyImage(host: SshDockerHost, version: string): SandboxImage {
+export async function provideAlloyImage(
+  host: SshDockerHost,
+  version: string,
+  options: { realAlloy?: boolean; progress?: (line: string) => void } = {},
+): Promise<SandboxImage> {
+  if (options.realAlloy) {
+    let built: { image: AlloyImage; note?: string };
+    try {
+      const { release, note } = releaseToBuild(version);
+      built = { image: await ensureAlloyImage(release, options.progress), note };
+    } catch (e) {
+      if (e instanceof AlloyBuildError) throw new UserError(`sandbox up --real-alloy: ${e.message}`);
+      throw e;
+    }
+    const { image, note } = built;
+    host.importImage(image.tar, `${REAL_ALLOY_REPOSITORY}:${image.version}`, imageChanges);
+    return {
+      reference: `${REAL_ALLOY_REPOSITORY}:${image.version}`,
+      repository: REAL_ALLOY_REPOSITORY,
+      version: image.version,
+      label: `Grafana Alloy ${image.version}, built from the Go module proxy${note ? ` (${note})` : ''}`,
+    };
+  }
   host.tagStubImage(version);
   return {
     reference: `${stubImage}:${version}`,
@@ -57,9 +82,12 @@ export function provideAlloyImage(host: SshDockerHost, version: string): Sandbox
     version,
     label:
       'STAND-IN, not Grafana Alloy: busybox answering /-/ready, /-/reload and /metrics as Alloy does; ' +
-      '`alloy validate` accepts any folder with a .alloy file',
+      '`alloy validate` accepts any folder with a .alloy file (`sandbox up --real-alloy` builds the real one, with Go)',
   };
 }
+
+/** The repository the real Alloy image is imported as (the engine's local storage; never pulled). */
+export const REAL_ALLOY_REPOSITORY = 'localhost/grafana/alloy';
 
 interface SandboxState {
   /** `up` created the folder (then `down` removes it; otherwise it leaves it empty). */
@@ -175,6 +203,8 @@ export interface UpOptions {
   /** The stack whose dev.yaml (version, settings) and prod.yaml the sandbox's config folder starts from. */
   readonly sourceConfigDir: string;
   readonly progress: (message: string) => void;
+  /** Run the real Alloy (built from the Go module proxy on first use; needs Go) instead of the stand-in. Default false. */
+  readonly realAlloy?: boolean;
 }
 
 export interface UpResult {
@@ -213,7 +243,10 @@ export async function sandboxUp(options: UpOptions): Promise<UpResult> {
   try {
     options.progress('starting sshd and podman (the NAS)');
     const host = await startSshDockerHost({ dir: l.hostDir });
-    const image = provideAlloyImage(host, stacks.legacy.version);
+    const image = await provideAlloyImage(host, stacks.legacy.version, {
+      realAlloy: options.realAlloy,
+      progress: options.progress,
+    });
     writeState(l, { createdDir, image });
     options.progress(`seeding the pre-refactor alloy container (${image.reference})`);
     seedPreRefactorAlloy(host, {

@@ -6,37 +6,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { type AlloyImage, ensureAlloyImage } from '../../tools/alloy/alloy-image';
-import {
-  type AlloyBinary,
-  AlloyBuildError,
-  ensureAlloyBinary,
-  pinnedAlloyRelease,
-  proxyServes,
-} from '../../tools/alloy/build-alloy';
+import { type AlloyBinary, AlloyBuildError, ensureAlloyBinary, releaseToBuild } from '../../tools/alloy/build-alloy';
 import { findProgram, SKIP_NOTES } from './requirements';
 
-/**
- * The release the suites run when the Go module proxy does not serve the stacks' pin. The goal stays the pin
- * (v1.10.1 today), which the proxy here refuses (403). Its sibling v1.10.0 is served but cannot be built from the
- * proxy: its code imports `syntax/typecheck`, which the `syntax v0.1.0` its go.mod requires lacks; the syntax module
- * of its own commit (a pseudo-version) is refused too, and `syntax v0.1.1` changed `typecheck.TryUnwrapBlockAttr`, so
- * `internal/validator` does not compile (measured: after 64 minutes of building, the only failing package). v1.11.0
- * is the nearest release that builds: its code matches `syntax v0.1.1`, and its module has the `alloy` main package
- * (from v1.13 on, upstream builds the binary from a separate `collector/` module the proxy does not serve).
- */
-export const FALLBACK_RELEASE = 'v1.11.0';
-
-/**
- * The release the real-Alloy suites run, and why when it is not the stacks' pin (said once by the caller). Asking
- * the proxy costs one request; a refusal answers at once.
- */
+/** The release the real-Alloy suites run, and why when it is not the stacks' pin (tools/alloy/build-alloy.ts). */
 export function testAlloyRelease(): { release: string; note?: string } {
-  const pin = pinnedAlloyRelease();
-  if (proxyServes(pin)) return { release: pin };
-  return {
-    release: FALLBACK_RELEASE,
-    note: `the Go module proxy does not serve the pinned Alloy ${pin}: the suites run the real ${FALLBACK_RELEASE}, the nearest release that builds from it (test/support/real-alloy.ts says why not v1.10.0)`,
-  };
+  return releaseToBuild();
 }
 
 /** Why the real Alloy cannot be built here, or undefined when it can. */

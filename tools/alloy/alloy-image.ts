@@ -6,13 +6,14 @@
  * `example-config.alloy` as `/etc/alloy/config.alloy`, the CA certificates and time zones. Like upstream it runs as
  * root by default (upstream: "Create alloy user in container, but do not set it as default").
  *
- * What differs, and why: upstream's base is Ubuntu; here the file system holds only what the static binary uses
- * (no shell, no libsystemd0: the binary is built without cgo, so `loki.source.journal` is absent), with the CA
+ * What differs, and why: upstream's base is Ubuntu; here the file system holds only what the binary uses
+ * (no shell, no libsystemd0: `loki.source.journal` is left out of the build), glibc as `ldd` finds it, with the CA
  * bundle and zoneinfo taken from this machine's Debian packages (ca-certificates; tzdata where installed).
  *
  * The file system is a tar built without root (tar-stream sets owners and modes), imported by `podman import` with
  * the image config as `--change` lines (imageChanges).
  */
+import { spawnSync } from 'node:child_process';
 import {
   createReadStream,
   createWriteStream,
@@ -20,6 +21,7 @@ import {
   lstatSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   statSync,
   writeFileSync,
@@ -72,12 +74,42 @@ function zoneinfoEntries(dir: string, prefix: string): Entry[] {
   return out;
 }
 
+/**
+ * The shared libraries the binary loads (cgo links glibc dynamically), as `ldd` resolves them on this machine, with
+ * the folders that hold them: the image's libc is this machine's (Debian's libc6), as upstream's is Ubuntu's.
+ */
+function sharedLibraryEntries(binary: string): Entry[] {
+  const r = spawnSync('ldd', [binary], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    if (/not a dynamic executable/.test(`${r.stdout}${r.stderr}`)) return [];
+    throw new AlloyBuildError(`ldd ${binary}: ${(r.stderr || r.stdout).trim()}`);
+  }
+  const paths = new Set<string>();
+  for (const line of r.stdout.split('\n')) {
+    const m = /(?:=>\s*)?(\/\S+)\s+\(0x/.exec(line);
+    if (m) paths.add(m[1]);
+    else if (/not found/.test(line))
+      throw new AlloyBuildError(`${binary} needs a library this machine lacks: ${line.trim()}`);
+  }
+  const dirs = new Set<string>();
+  const files: Entry[] = [];
+  for (const path of [...paths].sort()) {
+    const parts = path.split('/').filter(Boolean);
+    for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
+    files.push({ name: parts.join('/'), type: 'file', mode: 0o755, source: realpathSync(path) });
+  }
+  return [...[...dirs].sort().map((name): Entry => ({ name, type: 'directory', mode: 0o755 })), ...files];
+}
+
 function entriesFor(binary: AlloyBinary, exampleConfig: string): Entry[] {
   const alloy = { uid: ALLOY_UID, gid: ALLOY_UID };
+  const libraries = sharedLibraryEntries(binary.binary);
+  const own = new Set(libraries.map((e) => e.name));
   return [
-    ...['bin', 'etc', 'etc/alloy', 'etc/ssl', 'etc/ssl/certs', 'home', 'usr', 'usr/share', 'var', 'var/lib'].map(
-      (name): Entry => ({ name, type: 'directory', mode: 0o755 }),
-    ),
+    ...libraries,
+    ...['bin', 'etc', 'etc/alloy', 'etc/ssl', 'etc/ssl/certs', 'home', 'usr', 'usr/share', 'var', 'var/lib']
+      .filter((name) => !own.has(name))
+      .map((name): Entry => ({ name, type: 'directory', mode: 0o755 })),
     { name: 'tmp', type: 'directory', mode: 0o1777 },
     { name: 'root', type: 'directory', mode: 0o700 },
     { name: 'home/alloy', type: 'directory', mode: 0o750, ...alloy },
