@@ -197,6 +197,10 @@ class Linter {
   private file!: FileRef;
   /** The component whose references are resolved (its self-references do not count as uses). */
   private owner: Instance | undefined;
+  /** The references between the components of the scope being checked: owner → referenced (see reportCycles). */
+  private edges = new Map<Instance, Set<Instance>>();
+  /** Components already reported for referencing themselves. */
+  private readonly selfReferencing = new Set<Instance>();
   /** The current reference is in the owner's `forward_to` attribute or `output` block. */
   private inOutput = false;
 
@@ -243,13 +247,20 @@ class Linter {
     this.scope = scope;
     for (const part of parts) {
       this.owner = undefined;
+      // Upstream's ParseSource (and the validator's extractBlocks for modules and templates) refuses them.
+      for (const a of part.attributes) {
+        this.report(part.file, a.pos, 'error', `unrecognized attribute ${a.name}: only blocks may stand here`);
+      }
       for (const i of part.attributeRefs) this.resolve(part.refs, i, part.file);
     }
+    const edges = new Map<Instance, Set<Instance>>();
+    this.edges = edges;
     for (const block of blocks) {
       this.scope = scope;
       this.owner = owners.get(block);
       for (let i = block.refStart; i < block.refEnd; i++) this.resolve(block.refs, i, block.file);
     }
+    this.reportCycles(edges);
     for (const block of blocks) {
       if (block.scope === undefined) continue;
       const child =
@@ -257,6 +268,59 @@ class Linter {
       this.lintScope(child, [block.scope]);
     }
     this.reportDeadEnds(scope);
+  }
+
+  /**
+   * Components that reference each other in a circle: Alloy evaluates a component after those it references, so it
+   * refuses a cycle (the validator and the loader: "cycle detected"), reported at each member. Tarjan's strongly
+   * connected components, iteratively (a pipeline may be long).
+   */
+  private reportCycles(edges: ReadonlyMap<Instance, ReadonlySet<Instance>>): void {
+    const index = new Map<Instance, number>();
+    const low = new Map<Instance, number>();
+    const onStack = new Set<Instance>();
+    const stack: Instance[] = [];
+    let counter = 0;
+    for (const root of edges.keys()) {
+      if (index.has(root)) continue;
+      const work: { node: Instance; targets: Iterator<Instance> }[] = [];
+      const enter = (node: Instance) => {
+        index.set(node, counter);
+        low.set(node, counter++);
+        stack.push(node);
+        onStack.add(node);
+        work.push({ node, targets: (edges.get(node) ?? new Set<Instance>()).values() });
+      };
+      enter(root);
+      while (work.length > 0) {
+        const top = work[work.length - 1];
+        const next = top.targets.next();
+        if (!next.done) {
+          const t = next.value;
+          if (!index.has(t)) enter(t);
+          else if (onStack.has(t)) low.set(top.node, Math.min(low.get(top.node) as number, index.get(t) as number));
+          continue;
+        }
+        work.pop();
+        if (work.length > 0) {
+          const parent = work[work.length - 1].node;
+          low.set(parent, Math.min(low.get(parent) as number, low.get(top.node) as number));
+        }
+        if (low.get(top.node) !== index.get(top.node)) continue;
+        const members: Instance[] = [];
+        let m: Instance;
+        do {
+          m = stack.pop() as Instance;
+          onStack.delete(m);
+          members.push(m);
+        } while (m !== top.node);
+        if (members.length < 2) continue;
+        const names = members.map((x) => `${x.name}.${x.label}`).sort();
+        for (const x of members) {
+          this.report(x.block.file, x.block.namePos, 'error', `cycle of references: ${names.join(', ')}`);
+        }
+      }
+    }
   }
 
   /** `declare` and `import.*` blocks: names usable as components in this scope. */
@@ -429,6 +493,17 @@ class Linter {
     if (found !== undefined) {
       const { instance, labelIndex } = found;
       if (instance !== this.owner) instance.referenced = true;
+      else if (!this.selfReferencing.has(instance)) {
+        // Alloy's graph refuses an edge from a component to itself (validator and loader: "cannot reference self").
+        this.selfReferencing.add(instance);
+        const b = instance.block;
+        this.report(b.file, b.namePos, 'error', `${instance.name} "${instance.label}" references itself`);
+      }
+      if (this.owner !== undefined && instance !== this.owner) {
+        let targets = this.edges.get(this.owner);
+        if (targets === undefined) this.edges.set(this.owner, (targets = new Set()));
+        targets.add(instance);
+      }
       this.markForwarding();
       const field = refs.name(i, labelIndex + 1);
       if (field !== undefined && instance.exports !== null && !instance.exports.includes(field)) {

@@ -131,6 +131,40 @@ export "f" {
   });
 });
 
+describe('what Alloy refuses in the shape of a configuration (alloy validate agrees: validate-oracle.test.ts)', () => {
+  it('components that reference each other in a circle are an error at each (Alloy: "cycle detected")', () => {
+    const config = `local.file "a" {
+  filename = local.file.b.content
+}
+
+local.file "b" {
+  filename = local.file.a.content
+}
+
+local.file "c" {
+  filename = local.file.a.content
+}
+`;
+    expect(errorsOf({ 'a.alloy': config })).toEqual([
+      'a.alloy:1:1: error: cycle of references: local.file.a, local.file.b',
+      'a.alloy:5:1: error: cycle of references: local.file.a, local.file.b',
+    ]);
+  });
+
+  it('an attribute at the top level, in a module or in a template is an error (only blocks may stand there)', () => {
+    const config = `log_level = "debug"
+
+declare "m" {
+  x = 1
+}
+`;
+    expect(errorsOf({ 'a.alloy': config })).toEqual([
+      'a.alloy:1:1: error: unrecognized attribute log_level: only blocks may stand here',
+      'a.alloy:4:3: error: unrecognized attribute x: only blocks may stand here',
+    ]);
+  });
+});
+
 describe('declarations', () => {
   it('the same component name and label twice in the folder is an error, also across files', () => {
     const dup =
@@ -250,9 +284,10 @@ loki.source.journal "journal" {
     expect(lint({ 'a.alloy': config }).lines).toEqual([]);
   });
 
-  it('a self-reference does not count as a use', () => {
+  it('a self-reference does not count as a use, and is an error (Alloy: "cannot reference self")', () => {
     const config = 'local.file "f" {\n  filename = local.file.f.content\n}\n';
     expect(lint({ 'a.alloy': config }).lines).toEqual([
+      'a.alloy:1:1: error: local.file "f" references itself',
       'a.alloy:1:1: warning: dead pipeline end: nothing references local.file "f" (it exports content) and it forwards to nothing',
     ]);
   });
