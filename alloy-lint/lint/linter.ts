@@ -397,9 +397,15 @@ class Linter {
     if (known.community) {
       // Community components have no stability level: the flag alone decides (upstream component.defaultRegistry).
       const needs = 'Alloy needs --feature.community-components.enabled';
-      if (this.options.stabilityLevel === undefined) this.report(file, namePos, 'info', `${name} is a community component: ${needs}`);
+      if (this.options.stabilityLevel === undefined)
+        this.report(file, namePos, 'info', `${name} is a community component: ${needs}`);
       else if (this.options.communityComponents !== true) {
-        this.report(file, namePos, 'error', `${name} is a community component in Alloy ${this.release.dataRelease}: ${needs}`);
+        this.report(
+          file,
+          namePos,
+          'error',
+          `${name} is a community component in Alloy ${this.release.dataRelease}: ${needs}`,
+        );
       }
     } else if (known.stability !== undefined && known.stability !== 'generally-available') {
       this.stability(file, namePos, name, known.stability);
@@ -500,8 +506,8 @@ class Linter {
         this.report(b.file, b.namePos, 'error', `${instance.name} "${instance.label}" references itself`);
       }
       if (this.owner !== undefined && instance !== this.owner) {
-        let targets = this.edges.get(this.owner);
-        if (targets === undefined) this.edges.set(this.owner, (targets = new Set()));
+        const targets = this.edges.get(this.owner) ?? new Set<Instance>();
+        this.edges.set(this.owner, targets);
         targets.add(instance);
       }
       this.markForwarding();

@@ -257,7 +257,10 @@ describe('community components', () => {
       'a.alloy:1:1: error: otelcol.exporter.datadog is a community component in Alloy v1.11.0: Alloy needs --feature.community-components.enabled',
     ]);
     expect(
-      problems({ 'a.alloy': DATADOG }, { alloyVersion: 'v1.11.0', stabilityLevel: 'generally-available', communityComponents: true }),
+      problems(
+        { 'a.alloy': DATADOG },
+        { alloyVersion: 'v1.11.0', stabilityLevel: 'generally-available', communityComponents: true },
+      ),
     ).toEqual([]);
   });
 

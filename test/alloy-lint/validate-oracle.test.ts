@@ -11,13 +11,14 @@
  * references to components (not to their exports), checks that components exist at the stability level, and
  * type-checks arguments against the Go structs (names, required, literal kinds); it builds nothing.
  */
+
+import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
-import { readdirSync, readFileSync } from 'node:fs';
 import type { StabilityLevel } from '../../alloy-lint';
-import { loadStacks } from '../../lib/config/load';
-import { centralPipeline } from '../../lib/central-pipeline';
 import { loadSettings } from '../../legacy/deploy/settings';
+import { centralPipeline } from '../../lib/central-pipeline';
+import { loadStacks } from '../../lib/config/load';
 import { COLD_BUILD_TIMEOUT_MS, realAlloyAvailable, realAlloyBinary, testAlloyRelease } from '../support/real-alloy';
 import { describeNeeding } from '../support/requirements';
 import { REPO_DIR } from '../support/shared';
@@ -85,7 +86,8 @@ function earliest(findings: readonly Finding[]): Finding {
   return [...findings].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column)[0];
 }
 
-const where = (f: Finding | undefined) => (f === undefined ? 'nothing' : `${f.file}:${f.line}:${f.column}: ${f.message}`);
+const where = (f: Finding | undefined) =>
+  f === undefined ? 'nothing' : `${f.file}:${f.line}:${f.column}: ${f.message}`;
 
 /** Judges every case by both; validate runs in parallel (each run is one short process), the linter in between. */
 async function judge(binary: string, release: string, cases: readonly OracleCase[]): Promise<Outcome[]> {
@@ -178,8 +180,7 @@ function projectCases(release: string): { cases: OracleCase[]; pipelines: Oracle
       assetsDir: assets,
       kubernetesAssetsDir: kubernetes,
     });
-  const filesOf = (p: ReturnType<typeof pipelineOf>) =>
-    Object.entries(p.files).map(([name, text]) => ({ name, text }));
+  const filesOf = (p: ReturnType<typeof pipelineOf>) => Object.entries(p.files).map(([name, text]) => ({ name, text }));
   const rbacFixture = join(REPO, 'test/chart/fixtures/rbac/collect_own_pod_logs.alloy');
   const pipelines = [
     { id: 'legacy', files: folderFiles(legacy), stability: legacyLevel },
@@ -225,55 +226,68 @@ describeReal(SUITE, () => {
     expect(bad.errors[0].message).toMatch(/no_such/);
   });
 
-  test("the project's pipelines and fixtures: the same verdicts", async () => {
-    const outcomes = await judge(binary, release, projectCases(release).cases);
-    // The deployed pipelines are valid for both: a disagreement here would be a deploy refused or let through.
-    for (const o of outcomes.slice(0, 2)) expect({ id: o.id, validate: o.validate, lint: o.lint.errors }).toEqual({
-      id: o.id,
-      validate: { valid: true, errors: [] },
-      lint: [],
-    });
-    const { unexplained, stale } = compare('project', outcomes);
-    expect(unexplained).toEqual([]);
-    expect(stale).toEqual([]);
-  }, CORPUS_TIMEOUT_MS);
-
-  test("seeded mutations of the project's pipelines: the same verdicts", async () => {
-    const cases: OracleCase[] = [];
-    for (const p of projectCases(release).pipelines) {
-      const declared = declaredComponents(p.files);
-      for (const f of p.files) {
-        for (const m of mutationsOf(f.name, f.text, declared)) {
-          cases.push({
-            id: `${p.id}/${m.id}`,
-            files: p.files.map((g) => (g === f ? { name: g.name, text: m.text } : g)),
-            stability: p.stability,
-          });
-        }
-      }
-    }
-    // Every kind is seeded somewhere: a pipeline change that leaves a kind without a site must be noticed.
-    for (const kind of MUTATION_KINDS) expect(cases.some((c) => c.id.includes(`#${kind}@`))).toBe(true);
-    const outcomes = await judge(binary, release, cases);
-    const { unexplained, stale } = compare('mutations', outcomes);
-    expect(unexplained).toEqual([]);
-    expect(stale).toEqual([]);
-  }, CORPUS_TIMEOUT_MS);
-
-  describeNeeding({ paths: [DOCS] }, `${SUITE}: the docs examples (../shared/alloy/examples/docs-snippets)`, () => {
-    test('the same verdicts on every example, at the experimental level (so every component is judged)', async () => {
-      const names = readdirSync(DOCS)
-        .filter((f) => f.endsWith('.alloy'))
-        .sort();
-      const cases: OracleCase[] = names.map((name) => ({
-        id: name,
-        files: [{ name, text: readFileSync(join(DOCS, name), 'utf8') }],
-        stability: 'experimental',
-      }));
-      const outcomes = await judge(binary, release, cases);
-      const { unexplained, stale } = compare('docs', outcomes);
+  test(
+    "the project's pipelines and fixtures: the same verdicts",
+    async () => {
+      const outcomes = await judge(binary, release, projectCases(release).cases);
+      // The deployed pipelines are valid for both: a disagreement here would be a deploy refused or let through.
+      for (const o of outcomes.slice(0, 2))
+        expect({ id: o.id, validate: o.validate, lint: o.lint.errors }).toEqual({
+          id: o.id,
+          validate: { valid: true, errors: [] },
+          lint: [],
+        });
+      const { unexplained, stale } = compare('project', outcomes);
       expect(unexplained).toEqual([]);
       expect(stale).toEqual([]);
-    }, CORPUS_TIMEOUT_MS);
+    },
+    CORPUS_TIMEOUT_MS,
+  );
+
+  test(
+    "seeded mutations of the project's pipelines: the same verdicts",
+    async () => {
+      const cases: OracleCase[] = [];
+      for (const p of projectCases(release).pipelines) {
+        const declared = declaredComponents(p.files);
+        for (const f of p.files) {
+          for (const m of mutationsOf(f.name, f.text, declared)) {
+            cases.push({
+              id: `${p.id}/${m.id}`,
+              files: p.files.map((g) => (g === f ? { name: g.name, text: m.text } : g)),
+              stability: p.stability,
+            });
+          }
+        }
+      }
+      // Every kind is seeded somewhere: a pipeline change that leaves a kind without a site must be noticed.
+      for (const kind of MUTATION_KINDS) expect(cases.some((c) => c.id.includes(`#${kind}@`))).toBe(true);
+      const outcomes = await judge(binary, release, cases);
+      const { unexplained, stale } = compare('mutations', outcomes);
+      expect(unexplained).toEqual([]);
+      expect(stale).toEqual([]);
+    },
+    CORPUS_TIMEOUT_MS,
+  );
+
+  describeNeeding({ paths: [DOCS] }, `${SUITE}: the docs examples (../shared/alloy/examples/docs-snippets)`, () => {
+    test(
+      'the same verdicts on every example, at the experimental level (so every component is judged)',
+      async () => {
+        const names = readdirSync(DOCS)
+          .filter((f) => f.endsWith('.alloy'))
+          .sort();
+        const cases: OracleCase[] = names.map((name) => ({
+          id: name,
+          files: [{ name, text: readFileSync(join(DOCS, name), 'utf8') }],
+          stability: 'experimental',
+        }));
+        const outcomes = await judge(binary, release, cases);
+        const { unexplained, stale } = compare('docs', outcomes);
+        expect(unexplained).toEqual([]);
+        expect(stale).toEqual([]);
+      },
+      CORPUS_TIMEOUT_MS,
+    );
   });
 });

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lintSources, parse, type StabilityLevel } from '../../alloy-lint';
-import { type BlockStmt, endPos, type Expr, type Stmt, startPos } from '../../alloy-lint/syntax/ast';
+import { type BlockStmt, type Expr, endPos, type Stmt, startPos } from '../../alloy-lint/syntax/ast';
 
 /** One file of a case: its name in the folder and its bytes. */
 export interface CaseFile {
@@ -298,13 +298,12 @@ export function mutationsOf(fileName: string, text: string, declared: ReadonlySe
     }
     const last = c.name[c.name.length - 1];
     const lastPos = c.namePos + Buffer.byteLength(c.name.join('.')) - Buffer.byteLength(last);
-    add('unknown-component', at, [{ start: lastPos, end: lastPos + Buffer.byteLength(last), insert: `${last}${last.slice(-1)}` }]);
+    add('unknown-component', at, [
+      { start: lastPos, end: lastPos + Buffer.byteLength(last), insert: `${last}${last.slice(-1)}` },
+    ]);
     const reference = chainsOf(c)
       .map((e) => ({ e, names: chainNames(e) }))
-      .find(
-        ({ names }) =>
-          names !== undefined && names.length >= 3 && declared.has(names.slice(0, -1).join('.')),
-      );
+      .find(({ names }) => names !== undefined && names.length >= 3 && declared.has(names.slice(0, -1).join('.')));
     if (reference !== undefined) {
       const { e, names } = reference as { e: Extract<Expr, { kind: 'access' }>; names: string[] };
       const ref = names.join('.');

@@ -65,7 +65,11 @@ describe('lintAssets', () => {
       const enabled = container('grafana/alloy:v1.11.0', ['run', '/etc/alloy', flag]);
       expect(() => lintAssets(dir, files(), enabled)).not.toThrow();
     }
-    const disabled = container('grafana/alloy:v1.11.0', ['run', '/etc/alloy', '--feature.community-components.enabled=false']);
+    const disabled = container('grafana/alloy:v1.11.0', [
+      'run',
+      '/etc/alloy',
+      '--feature.community-components.enabled=false',
+    ]);
     expect(() => lintAssets(dir, files(), disabled)).toThrow(/does not pass/);
   });
 });
