@@ -157,10 +157,11 @@ function stabilityOf(args: readonly string[]): StabilityLevel {
 }
 
 /**
- * The project's configurations as they run: the NAS's folder with the legacy container's level, the central
- * pipeline (assets/alloy plus every collect.kubernetes file, once as one replica and once clustered, as synth
- * makes them) with prod.yaml's level, each assets folder alone, and the chart's RBAC fixture added to assets/alloy
- * as its test does.
+ * The project's configurations as they run: `legacy` (assets/alloy_legacy) with the legacy container's level,
+ * `central` (assets/alloy plus every collect.kubernetes file, as synth makes them for the release judged) with
+ * prod.yaml's level, the central one clustered, each assets folder alone, and the chart's RBAC fixture added to
+ * assets/alloy as its test does. `pipelines` are the two deployed ones, which the mutations start from (their ids:
+ * `legacy/<file>#<kind>@<component>` and `central/...`).
  */
 function projectCases(release: string): { cases: OracleCase[]; pipelines: OracleCase[] } {
   const config = join(REPO, 'config');
