@@ -13,7 +13,8 @@ import { UserError } from './shared/user-error';
 /**
  * THE lint call site of legacy-deploy: runs before any change on the NAS and refuses the deploy on any error.
  * The pipeline is judged as the container will run it: the Alloy release of its image tag (config/dev.yaml's
- * version) and its --stability.level (Alloy's default, generally-available, when not set).
+ * version), its --stability.level (Alloy's default, generally-available, when not set) and whether it enables
+ * community components (--feature.community-components.enabled), the flags `alloy validate` gets too.
  * The env vars the config reads are not enforced (issue #3: only the central instance's synth enforces them); one
  * the container does not get from its env is a warning, and nothing is said when it gets them all. Warnings are
  * returned for printing.
@@ -30,6 +31,7 @@ export function lintAssets(
     lint = lintSources(alloySourcesOf(dir, files), {
       alloyVersion: releaseOf(container.image),
       stabilityLevel: stabilityLevelOf(container.args),
+      communityComponents: communityComponentsOf(container.args),
     });
   } catch (e) {
     if (e instanceof UnknownReleaseError)
@@ -77,6 +79,7 @@ export function upgradeWarnings(
       { from, to },
       {
         stabilityLevel: stabilityLevelOf(container.args),
+        communityComponents: communityComponentsOf(container.args),
       },
     );
   } catch (e) {
@@ -95,4 +98,10 @@ function releaseOf(image: string): string | undefined {
 function stabilityLevelOf(args: readonly string[]): LintOptions['stabilityLevel'] {
   const flag = args.find((a) => a.startsWith('--stability.level='));
   return (flag?.slice('--stability.level='.length) ?? 'generally-available') as LintOptions['stabilityLevel'];
+}
+
+/** Whether `alloy run`'s arguments enable community components (a bare flag, or `=true` as Go's flag package takes). */
+function communityComponentsOf(args: readonly string[]): boolean {
+  const flag = [...args].reverse().find((a) => /^--feature\.community-components\.enabled(=|$)/.test(a));
+  return flag !== undefined && !/=(false|0|f|F|FALSE|False)$/.test(flag);
 }

@@ -1,6 +1,6 @@
 /**
- * `alloy-lint [--alloy-version V] [--stability.level L] [--clustering] [--syntax-only] [--fmt --check | --fmt --write]
- *  [--json] <file|dir>...`
+ * `alloy-lint [--alloy-version V] [--stability.level L] [--feature.community-components.enabled] [--clustering]
+ *  [--syntax-only] [--fmt --check | --fmt --write] [--json] <file|dir>...`
  *
  * A folder is linted as one configuration (the way Alloy loads it), a file on its own. Exit status: 0 clean
  * (warnings allowed), 1 errors or unformatted files, 2 usage. Problems are printed as `file:line:col: ...`;
@@ -27,6 +27,8 @@ interface Options {
   alloyVersion?: string;
   /** commander keeps the dot of `--stability.level` in the key. */
   'stability.level'?: StabilityLevel;
+  /** commander keeps the dots of `--feature.community-components.enabled` and camel-cases its dashes. */
+  'feature.communityComponents.enabled'?: boolean;
   clustering?: boolean;
   upgradeTo?: string;
   sarif?: boolean;
@@ -82,6 +84,10 @@ export function buildProgram(io: Io): Command {
       new Option('--stability.level <level>', 'Alloy --stability.level: components above it are errors').choices(
         STABILITY_LEVELS,
       ),
+    )
+    .option(
+      '--feature.community-components.enabled',
+      'Alloy --feature.community-components.enabled: with --stability.level, community components are errors without it',
     )
     .option('--clustering', 'Alloy runs clustered: components that can cluster must enable it')
     .option(
@@ -230,6 +236,7 @@ function lintPaths(paths: string[], opts: Options, context: Context): Report {
     const options: LintOptions = {
       alloyVersion: opts.alloyVersion ?? pinned?.version,
       stabilityLevel: opts['stability.level'],
+      communityComponents: opts['feature.communityComponents.enabled'],
       clustering: opts.clustering,
     };
     let result: { diagnostics: Diagnostic[]; envVars: string[]; judgedBy?: JudgedBy };
@@ -251,7 +258,11 @@ function lintPaths(paths: string[], opts: Options, context: Context): Report {
 function upgradePaths(paths: string[], opts: Options, to: string): Report {
   const report = emptyReport();
   const check = { from: opts.alloyVersion as string, to };
-  const options = { stabilityLevel: opts['stability.level'], clustering: opts.clustering };
+  const options = {
+    stabilityLevel: opts['stability.level'],
+    communityComponents: opts['feature.communityComponents.enabled'],
+    clustering: opts.clustering,
+  };
   for (const path of paths) {
     if (isDirectory(path)) {
       report.diagnostics.push(...upgradeDirectory(path, check, options));

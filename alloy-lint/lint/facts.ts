@@ -120,6 +120,8 @@ export interface ScopeFacts {
   refs: References;
   /** Indices of the references in attributes directly in the scope (outside any block). */
   attributeRefs: number[];
+  /** Attributes directly in the scope, which Alloy refuses (a configuration, module or template holds blocks). */
+  attributes: { name: string; pos: number }[];
   /** `foreach` templates: the loop variable. */
   localVars: string[];
 }
@@ -175,7 +177,7 @@ class Extractor {
   ) {}
 
   emptyScope(localVars: string[]): ScopeFacts {
-    return { file: this.file, blocks: [], refs: this.refs, attributeRefs: [], localVars };
+    return { file: this.file, blocks: [], refs: this.refs, attributeRefs: [], attributes: [], localVars };
   }
 
   private scope(stmts: Stmt[], localVars: string[]): ScopeFacts {
@@ -189,6 +191,7 @@ class Extractor {
       facts.blocks.push(this.block(s));
       return;
     }
+    facts.attributes.push({ name: s.name, pos: s.namePos });
     const first = this.refs.count;
     this.inOutput = false;
     this.expr(s.value);

@@ -44,6 +44,12 @@ export interface LintOptions {
    */
   stabilityLevel?: StabilityLevel;
   /**
+   * Alloy's --feature.community-components.enabled. With a stabilityLevel set (judged as a run would be), a
+   * community component is an error unless this is true, as `alloy run` and `alloy validate` refuse it; without
+   * one, only noted (info). @default false
+   */
+  communityComponents?: boolean;
+  /**
    * Alloy runs clustered (several replicas, --cluster.enabled): every component that has a `clustering` block in
    * the release must set `clustering { enabled = true }`. @default false
    */
@@ -76,6 +82,9 @@ export interface JudgedBy {
 export function judgedBy(release: Release): JudgedBy {
   return { release: release.name, data: release.dataRelease, note: release.note };
 }
+
+/** The variable Alloy's loader sets in every module's scope. */
+const MODULE_PATH = 'module_path';
 
 /** Config blocks that may appear once per configuration and take no label. */
 export const SINGLETON_BLOCKS: ReadonlySet<string> = new Set([
@@ -188,6 +197,10 @@ class Linter {
   private file!: FileRef;
   /** The component whose references are resolved (its self-references do not count as uses). */
   private owner: Instance | undefined;
+  /** The references between the components of the scope being checked: owner → referenced (see reportCycles). */
+  private edges = new Map<Instance, Set<Instance>>();
+  /** Components already reported for referencing themselves. */
+  private readonly selfReferencing = new Set<Instance>();
   /** The current reference is in the owner's `forward_to` attribute or `output` block. */
   private inOutput = false;
 
@@ -234,13 +247,20 @@ class Linter {
     this.scope = scope;
     for (const part of parts) {
       this.owner = undefined;
+      // Upstream's ParseSource (and the validator's extractBlocks for modules and templates) refuses them.
+      for (const a of part.attributes) {
+        this.report(part.file, a.pos, 'error', `unrecognized attribute ${a.name}: only blocks may stand here`);
+      }
       for (const i of part.attributeRefs) this.resolve(part.refs, i, part.file);
     }
+    const edges = new Map<Instance, Set<Instance>>();
+    this.edges = edges;
     for (const block of blocks) {
       this.scope = scope;
       this.owner = owners.get(block);
       for (let i = block.refStart; i < block.refEnd; i++) this.resolve(block.refs, i, block.file);
     }
+    this.reportCycles(edges);
     for (const block of blocks) {
       if (block.scope === undefined) continue;
       const child =
@@ -248,6 +268,59 @@ class Linter {
       this.lintScope(child, [block.scope]);
     }
     this.reportDeadEnds(scope);
+  }
+
+  /**
+   * Components that reference each other in a circle: Alloy evaluates a component after those it references, so it
+   * refuses a cycle (the validator and the loader: "cycle detected"), reported at each member. Tarjan's strongly
+   * connected components, iteratively (a pipeline may be long).
+   */
+  private reportCycles(edges: ReadonlyMap<Instance, ReadonlySet<Instance>>): void {
+    const index = new Map<Instance, number>();
+    const low = new Map<Instance, number>();
+    const onStack = new Set<Instance>();
+    const stack: Instance[] = [];
+    let counter = 0;
+    for (const root of edges.keys()) {
+      if (index.has(root)) continue;
+      const work: { node: Instance; targets: Iterator<Instance> }[] = [];
+      const enter = (node: Instance) => {
+        index.set(node, counter);
+        low.set(node, counter++);
+        stack.push(node);
+        onStack.add(node);
+        work.push({ node, targets: (edges.get(node) ?? new Set<Instance>()).values() });
+      };
+      enter(root);
+      while (work.length > 0) {
+        const top = work[work.length - 1];
+        const next = top.targets.next();
+        if (!next.done) {
+          const t = next.value;
+          if (!index.has(t)) enter(t);
+          else if (onStack.has(t)) low.set(top.node, Math.min(low.get(top.node) as number, index.get(t) as number));
+          continue;
+        }
+        work.pop();
+        if (work.length > 0) {
+          const parent = work[work.length - 1].node;
+          low.set(parent, Math.min(low.get(parent) as number, low.get(top.node) as number));
+        }
+        if (low.get(top.node) !== index.get(top.node)) continue;
+        const members: Instance[] = [];
+        let m: Instance;
+        do {
+          m = stack.pop() as Instance;
+          onStack.delete(m);
+          members.push(m);
+        } while (m !== top.node);
+        if (members.length < 2) continue;
+        const names = members.map((x) => `${x.name}.${x.label}`).sort();
+        for (const x of members) {
+          this.report(x.block.file, x.block.namePos, 'error', `cycle of references: ${names.join(', ')}`);
+        }
+      }
+    }
   }
 
   /** `declare` and `import.*` blocks: names usable as components in this scope. */
@@ -322,12 +395,18 @@ class Linter {
     const at = diagnosticAt(file.name, file.lines, namePos, 'info', '');
     this.components.push({ name, file: at.file, line: at.line, column: at.column });
     if (known.community) {
-      this.report(
-        file,
-        namePos,
-        'info',
-        `${name} is a community component: Alloy needs --feature.community-components.enabled`,
-      );
+      // Community components have no stability level: the flag alone decides (upstream component.defaultRegistry).
+      const needs = 'Alloy needs --feature.community-components.enabled';
+      if (this.options.stabilityLevel === undefined)
+        this.report(file, namePos, 'info', `${name} is a community component: ${needs}`);
+      else if (this.options.communityComponents !== true) {
+        this.report(
+          file,
+          namePos,
+          'error',
+          `${name} is a community component in Alloy ${this.release.dataRelease}: ${needs}`,
+        );
+      }
     } else if (known.stability !== undefined && known.stability !== 'generally-available') {
       this.stability(file, namePos, name, known.stability);
     }
@@ -409,6 +488,9 @@ class Linter {
   private reference(refs: References, i: number): void {
     const first = refs.name(i, 0) as string;
     if (this.scope.isLocalVar(first)) return;
+    // Alloy puts `module_path` (the folder of the module's source) in the scope of the root and of every module
+    // (internal/runtime/alloy.go, importsource.ModulePath; the validator's root scope has it too).
+    if (first === MODULE_PATH && this.findInstance(refs, i) === undefined) return;
     if (first === 'argument') {
       this.argumentReference(refs, i);
       return;
@@ -417,6 +499,17 @@ class Linter {
     if (found !== undefined) {
       const { instance, labelIndex } = found;
       if (instance !== this.owner) instance.referenced = true;
+      else if (!this.selfReferencing.has(instance)) {
+        // Alloy's graph refuses an edge from a component to itself (validator and loader: "cannot reference self").
+        this.selfReferencing.add(instance);
+        const b = instance.block;
+        this.report(b.file, b.namePos, 'error', `${instance.name} "${instance.label}" references itself`);
+      }
+      if (this.owner !== undefined && instance !== this.owner) {
+        const targets = this.edges.get(this.owner) ?? new Set<Instance>();
+        this.edges.set(this.owner, targets);
+        targets.add(instance);
+      }
       this.markForwarding();
       const field = refs.name(i, labelIndex + 1);
       if (field !== undefined && instance.exports !== null && !instance.exports.includes(field)) {

@@ -247,6 +247,30 @@ otelcol.receiver.prometheus "p" {
   });
 });
 
+describe('community components', () => {
+  // Upstream's component registry (internal/component/registry.go, defaultRegistry.Get) refuses a community component
+  // unless --feature.community-components.enabled is set, whatever --stability.level is: `alloy validate` does too.
+  const DATADOG = 'otelcol.exporter.datadog "d" {\n  api {\n    api_key = "x"\n  }\n}\n';
+
+  it('judged as a run (a stability level set), a community component without the flag is an error', () => {
+    expect(problems({ 'a.alloy': DATADOG }, { alloyVersion: 'v1.11.0', stabilityLevel: 'experimental' })).toEqual([
+      'a.alloy:1:1: error: otelcol.exporter.datadog is a community component in Alloy v1.11.0: Alloy needs --feature.community-components.enabled',
+    ]);
+    expect(
+      problems(
+        { 'a.alloy': DATADOG },
+        { alloyVersion: 'v1.11.0', stabilityLevel: 'generally-available', communityComponents: true },
+      ),
+    ).toEqual([]);
+  });
+
+  it('without a stability level it is only noted', () => {
+    expect(lint({ 'a.alloy': DATADOG }, { alloyVersion: 'v1.11.0' })).toContain(
+      'a.alloy:1:1: info: otelcol.exporter.datadog is a community component: Alloy needs --feature.community-components.enabled',
+    );
+  });
+});
+
 describe('cluster mode', () => {
   const SCRAPE = (clustering: string) => `prometheus.scrape "pods" {
   targets    = []

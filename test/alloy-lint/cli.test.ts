@@ -192,6 +192,15 @@ describe('judging as a release', () => {
     ]);
   });
 
+  it('--feature.community-components.enabled lets a community component pass where --stability.level judges', () => {
+    const dir = tempConfig({ 'a.alloy': 'otelcol.exporter.datadog "d" {\n  api {\n    api_key = "x"\n  }\n}\n' });
+    const refused = cli('--alloy-version', 'v1.11.0', '--stability.level', 'generally-available', dir);
+    expect(refused.code).toBe(EXIT_ERRORS);
+    expect(refused.out).toContain('error: otelcol.exporter.datadog is a community component in Alloy v1.11.0');
+    const flagged = ['--alloy-version', 'v1.11.0', '--stability.level', 'generally-available'];
+    expect(cli(...flagged, '--feature.community-components.enabled', dir).code).toBe(EXIT_OK);
+  });
+
   it('--clustering asks components that can cluster to enable it', () => {
     const dir = tempConfig({ 'a.alloy': FORMATTED });
     expect(cli('--alloy-version', 'v1.10.1', dir).code).toBe(EXIT_OK);

@@ -99,6 +99,20 @@ export "f" {
     ]);
   });
 
+  it('module_path, which Alloy sets in the root and every module, is known (alloy validate accepts it too)', () => {
+    const config = `import.file "lib" {
+  filename = file.path_join(module_path, "lib.alloy")
+}
+
+declare "d" {
+  local.file "f" {
+    filename = file.path_join(module_path, "x")
+  }
+}
+`;
+    expect(errorsOf({ 'a.alloy': config })).toEqual([]);
+  });
+
   it('an unknown constant is an error, an unknown stdlib function a warning, a legacy alias a deprecation warning', () => {
     const config = `local.file "f" {
   filename  = constants.hostnme
@@ -113,6 +127,40 @@ export "f" {
       'a.alloy:2:15: error: unknown constant constants.hostnme',
       'a.alloy:3:15: warning: unknown standard-library function string.to_lowr',
       'a.alloy:3:38: warning: format is deprecated; use string.format',
+    ]);
+  });
+});
+
+describe('what Alloy refuses in the shape of a configuration (alloy validate agrees: validate-oracle.test.ts)', () => {
+  it('components that reference each other in a circle are an error at each (Alloy: "cycle detected")', () => {
+    const config = `local.file "a" {
+  filename = local.file.b.content
+}
+
+local.file "b" {
+  filename = local.file.a.content
+}
+
+local.file "c" {
+  filename = local.file.a.content
+}
+`;
+    expect(errorsOf({ 'a.alloy': config })).toEqual([
+      'a.alloy:1:1: error: cycle of references: local.file.a, local.file.b',
+      'a.alloy:5:1: error: cycle of references: local.file.a, local.file.b',
+    ]);
+  });
+
+  it('an attribute at the top level, in a module or in a template is an error (only blocks may stand there)', () => {
+    const config = `log_level = "debug"
+
+declare "m" {
+  x = 1
+}
+`;
+    expect(errorsOf({ 'a.alloy': config })).toEqual([
+      'a.alloy:1:1: error: unrecognized attribute log_level: only blocks may stand here',
+      'a.alloy:4:3: error: unrecognized attribute x: only blocks may stand here',
     ]);
   });
 });
@@ -236,9 +284,10 @@ loki.source.journal "journal" {
     expect(lint({ 'a.alloy': config }).lines).toEqual([]);
   });
 
-  it('a self-reference does not count as a use', () => {
+  it('a self-reference does not count as a use, and is an error (Alloy: "cannot reference self")', () => {
     const config = 'local.file "f" {\n  filename = local.file.f.content\n}\n';
     expect(lint({ 'a.alloy': config }).lines).toEqual([
+      'a.alloy:1:1: error: local.file "f" references itself',
       'a.alloy:1:1: warning: dead pipeline end: nothing references local.file "f" (it exports content) and it forwards to nothing',
     ]);
   });

@@ -57,6 +57,21 @@ describe('lintAssets', () => {
     const preview = container('grafana/alloy:v1.13.2', ['run', '/etc/alloy', '--stability.level=public-preview']);
     expect(lintAssets(dir, files(), preview).warnings).toEqual([]);
   });
+
+  it('judges community components by the container args: refused unless they enable them, as alloy validate does', () => {
+    writeFileSync(join(dir, 'a.alloy'), 'otelcol.exporter.datadog "d" {\n  api {\n    api_key = "x"\n  }\n}\n');
+    expect(() => lintAssets(dir, files(), container('grafana/alloy:v1.11.0'))).toThrow(/does not pass/);
+    for (const flag of ['--feature.community-components.enabled', '--feature.community-components.enabled=true']) {
+      const enabled = container('grafana/alloy:v1.11.0', ['run', '/etc/alloy', flag]);
+      expect(() => lintAssets(dir, files(), enabled)).not.toThrow();
+    }
+    const disabled = container('grafana/alloy:v1.11.0', [
+      'run',
+      '/etc/alloy',
+      '--feature.community-components.enabled=false',
+    ]);
+    expect(() => lintAssets(dir, files(), disabled)).toThrow(/does not pass/);
+  });
 });
 
 describe('a release the linter has no data for (dev.yaml version)', () => {
