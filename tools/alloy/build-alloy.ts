@@ -263,13 +263,25 @@ export function ensureAlloyBinary(
 function withBuildLock<T>(lock: string, progress: (line: string) => void, body: () => T): T {
   let told = false;
   for (;;) {
+    // The lock appears with its owner record inside (made beside it, then renamed into place), so a waiter never
+    // sees a lock without an owner and takes a live build for a stale one.
+    const staged = `${lock}.${process.pid}`;
+    rmSync(staged, { recursive: true, force: true });
+    mkdirSync(staged);
+    writeFileSync(join(staged, 'pid'), `${process.pid}\n`);
     try {
-      mkdirSync(lock);
-      writeFileSync(join(lock, 'pid'), `${process.pid}\n`);
+      renameSync(staged, lock);
       break;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const owner = Number(readFileSync(join(lock, 'pid'), { encoding: 'utf8', flag: 'a+' }).trim());
+      rmSync(staged, { recursive: true, force: true });
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
+      let owner = 0;
+      try {
+        owner = Number(readFileSync(join(lock, 'pid'), 'utf8').trim());
+      } catch {
+        // released meanwhile, or left without a record by an older version of this file: stale either way
+      }
       if (!owner || !alive(owner)) {
         rmSync(lock, { recursive: true, force: true });
         continue;
