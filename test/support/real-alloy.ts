@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { type AlloyImage, ensureAlloyImage } from '../../tools/alloy/alloy-image';
 import { type AlloyBinary, AlloyBuildError, ensureAlloyBinary, releaseToBuild } from '../../tools/alloy/build-alloy';
-import { findProgram, SKIP_NOTES } from './requirements';
+import { findProgram, noteSkip } from './requirements';
 
 /** The release the real-Alloy suites run, and why when it is not the stacks' pin (tools/alloy/build-alloy.ts). */
 export function testAlloyRelease(): { release: string; note?: string } {
@@ -30,15 +30,7 @@ export function realAlloyAvailable(suite: string): boolean {
   const missing = realAlloyMissing();
   if (missing === undefined) return true;
   if (process.env.CI) throw new Error(`${suite}: ${missing}. CI is set, so this is an error, not a skip.`);
-  const notes = process.env[SKIP_NOTES];
-  if (notes) {
-    const { writeFileSync } = require('node:fs') as typeof import('node:fs');
-    const { join } = require('node:path') as typeof import('node:path');
-    writeFileSync(
-      join(notes, `${process.pid}-${Date.now()}-go.json`),
-      JSON.stringify({ suite, packages: [], root: false, paths: [], other: missing }),
-    );
-  } else process.stderr.write(`*** SKIPPED ${suite}: ${missing}\n`);
+  noteSkip(suite, missing);
   return false;
 }
 

@@ -34,6 +34,8 @@ export interface Unmet {
   readonly packages: readonly string[];
   readonly root: boolean;
   readonly paths: readonly string[];
+  /** A need no package or path names (a gate's own reason, e.g. the real Alloy's Go). */
+  readonly other?: string;
 }
 
 /** What of `needs` this machine lacks. */
@@ -50,6 +52,7 @@ function describeUnmet(unmet: Unmet): string {
   if (unmet.packages.length > 0) parts.push(`packages not installed: ${unmet.packages.join(', ')}`);
   if (unmet.root) parts.push('not running as root');
   if (unmet.paths.length > 0) parts.push(`missing: ${unmet.paths.map((p) => resolve(p)).join(', ')}`);
+  if (unmet.other) parts.push(unmet.other);
   return parts.join('; ');
 }
 
@@ -96,6 +99,11 @@ export function testNeeding(needs: Needs, name: string, body: () => unknown): vo
 function currentTestFile(): string | undefined {
   const jestExpect = (globalThis as { expect?: { getState?: () => { testPath?: string } } }).expect;
   return jestExpect?.getState?.().testPath ?? undefined;
+}
+
+/** Leaves the summary line's note for a suite skipped for `reason`, a need of a gate of its own. */
+export function noteSkip(suite: string, reason: string): void {
+  leaveSkipNote(suite, { packages: [], root: false, paths: [], other: reason });
 }
 
 function leaveSkipNote(suite: string, unmet: Unmet): void {
